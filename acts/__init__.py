@@ -1,0 +1,22 @@
+"""acts: the helper package of the activation-functions course.
+
+    import acts
+    acts.sigmoid(x), acts.sigmoid.derivative(x), acts.softmax(x), acts.softmax.jacobian(x)
+    acts.ACTIVATIONS["relu"], acts.gradient_check(f, df, x), acts.plot(func, ylim=(-0.25, 1.25))
+"""
+
+from .activation import Activation, Parameter, Properties, VectorActivation
+from .functions import CLASSICS, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .numerics import central_difference, gradient_check, numerical_jacobian
+from .plotting import PALETTE, plot
+
+# name -> elementwise activation; softmax and log_softmax work on whole vectors and stand outside it
+ACTIVATIONS: dict[str, Activation] = dict(CLASSICS)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "PALETTE", "Parameter", "Properties", "VectorActivation",
+    "central_difference", "gradient_check", "leaky_relu", "log_softmax", "numerical_jacobian", "plot",
+    "relu", "sigmoid", "softmax", "tanh",
+]

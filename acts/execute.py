@@ -1,0 +1,60 @@
+"""Execute notebooks top to bottom in a fresh kernel and store their outputs (``make execute``).
+
+    python -m acts.execute notebooks/*.ipynb solutions/*.ipynb
+
+Stored outputs are what nbval compares against, so lessons are committed executed. Widget state that
+nbclient stores in ``metadata.widgets`` is stripped afterwards: it is large and changes on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute(path: Path, timeout: int = 600) -> float:
+    """Run one notebook in its own folder with a fresh python3 kernel; write it back; return seconds taken."""
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    env_backup = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        if env_backup is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = env_backup
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    args = parser.parse_args(argv)
+    failed = 0
+    for path in args.notebooks:
+        if not path.exists():  # an unmatched glob such as solutions/*.ipynb before any solution exists
+            continue
+        try:
+            seconds = execute(path, args.timeout)
+            print(f"executed {path} in {seconds:.1f} s", flush=True)
+        except Exception as exc:  # report and go on: one broken notebook should not hide the others
+            failed += 1
+            print(f"FAILED {path}: {type(exc).__name__}: {str(exc)[:2000]}", file=sys.stderr, flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+"""The course's interactive explorers. Every public function here returns an ipywidgets widget.
+
+    acts.widgets.explore("leaky_relu")   # one activation, its derivative and a tangent line
+    acts.widgets.softmax_explorer()      # logits, temperature, probabilities and the Jacobian
+
+The browser tests drive every public function of this module, so a new explorer is covered by adding
+its import here.
+"""
