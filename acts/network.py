@@ -1,0 +1,271 @@
+"""A tiny multilayer perceptron in NumPy, with the forward and backward passes written out by hand.
+
+    net = MLP([2, 32, 32, 2], activation="tanh", init="xavier", seed=0)
+    history = train(net, X, y, steps=500, lr=0.01, optimizer="adam")
+    gradient_norms("sigmoid", depth=50)        # one norm per hidden layer, input side first
+
+Shapes: a batch is a matrix of rows, X (batch, n_in); layer l computes Z = A_prev @ W + b (pre-activations)
+and A = f(Z) (activations). The last layer is linear: its Z is the network's output (scores or a prediction).
+After ``forward`` and ``backward`` the net keeps every layer's A, Z and gradients, so a lesson can look inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activation import Activation
+
+INITS = ("standard", "xavier", "he")
+LOSSES = ("mse", "cross_entropy")
+OPTIMIZERS = ("sgd", "adam")
+
+
+def get_activation(activation) -> Activation:
+    """An Activation object, from itself or from its name in acts.ACTIVATIONS (clear error otherwise)."""
+    from . import ACTIVATIONS  # late import: acts/__init__ builds the registry
+
+    if isinstance(activation, Activation):
+        return activation
+    if isinstance(activation, str) and activation in ACTIVATIONS:
+        return ACTIVATIONS[activation]
+    raise ValueError(f"unknown activation {activation!r}; choose one of: {', '.join(sorted(ACTIVATIONS))}")
+
+
+def _check_choice(value, choices, what):
+    if value not in choices:
+        raise ValueError(f"unknown {what} {value!r}; choose one of: {', '.join(choices)}")
+
+
+def init_weights(n_in: int, n_out: int, init: str = "he", scale: float = 1.0, rng=None) -> np.ndarray:
+    """A weight matrix of shape (n_in, n_out) drawn by a named scheme, times ``scale``.
+
+    standard: U[-1/sqrt(n_in), 1/sqrt(n_in)]            variance 1/(3 n_in)  (Glorot & Bengio's "standard";
+                                                                              PyTorch's nn.Linear default)
+    xavier:   U[-sqrt(6/(n_in+n_out)), +sqrt(6/(n_in+n_out))]  variance 2/(n_in+n_out)  (Glorot & Bengio 2010)
+    he:       N(0, 2/n_in)                                variance 2/n_in      (He et al. 2015, Kaiming normal)
+    """
+    _check_choice(init, INITS, "init")
+    rng = np.random.default_rng(rng)
+    if init == "standard":
+        limit = 1 / np.sqrt(n_in)
+        w = rng.uniform(-limit, limit, size=(n_in, n_out))
+    elif init == "xavier":
+        limit = np.sqrt(6 / (n_in + n_out))
+        w = rng.uniform(-limit, limit, size=(n_in, n_out))
+    else:
+        w = rng.normal(0.0, np.sqrt(2 / n_in), size=(n_in, n_out))
+    return w * scale
+
+
+def loss_and_gradient(output: np.ndarray, target: np.ndarray, loss: str = "mse"):
+    """(mean loss over the batch, d loss / d output).
+
+    mse:           L = mean_i sum_k (o_ik - t_ik)^2               dL/do = 2 (o - t) / N
+    cross_entropy: L = -mean_i log softmax(o_i)[y_i]  (y labels)  dL/do = (softmax(o) - onehot(y)) / N
+    """
+    _check_choice(loss, LOSSES, "loss")
+    n = output.shape[0]
+    if loss == "mse":
+        diff = output - np.asarray(target, dtype=float).reshape(output.shape)
+        return float(np.sum(diff * diff) / n), 2 * diff / n
+    labels = np.asarray(target).astype(int).ravel()
+    shifted = output - output.max(axis=1, keepdims=True)  # softmax(o) = softmax(o - max o): no overflow
+    log_p = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    rows = np.arange(n)
+    grad = np.exp(log_p)
+    grad[rows, labels] -= 1
+    return float(-np.mean(log_p[rows, labels])), grad / n
+
+
+class MLP:
+    """Fully connected layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``; every layer but the last is
+    followed by ``activation``. ``init``/``scale`` draw the hidden layers' weights (``output_init`` and
+    ``output_scale`` the last layer's, by default the same init and scale 1); hidden biases start at ``bias``.
+
+    Recorded by ``forward(X)``: ``input``, ``preactivations[l]`` (Z), ``activations[l]`` (f(Z)) for each hidden
+    layer l = 0..depth-1, and ``output``. By ``backward(grad_output)``: ``grad_preactivations[l]`` (dL/dZ),
+    ``grad_activations[l]`` (dL/dA), and for every layer incl. the output ``grad_weights``, ``grad_biases``.
+    """
+
+    def __init__(self, sizes, activation="relu", init="he", scale=1.0, bias=0.0, seed=0,
+                 params=None, output_init=None, output_scale=1.0):
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(f"sizes must list at least an input and an output size, all >= 1; got {sizes}")
+        self.activation = get_activation(activation)
+        self.params = dict(params or {})
+        self.activation._params(self.params)  # unknown parameter names fail here, not mid-training
+        _check_choice(init, INITS, "init")
+        output_init = init if output_init is None else output_init
+        _check_choice(output_init, INITS, "init")
+        self.sizes, self.init, self.scale = sizes, init, float(scale)
+        rng = np.random.default_rng(seed)
+        self.weights, self.biases = [], []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            last = i == len(sizes) - 2
+            self.weights.append(init_weights(n_in, n_out, output_init if last else init,
+                                             output_scale if last else scale, rng))
+            self.biases.append(np.full(n_out, 0.0 if last else float(bias)))
+        self.input = self.output = None
+        self.preactivations, self.activations = [], []
+        self.grad_preactivations, self.grad_activations, self.grad_weights, self.grad_biases = [], [], [], []
+
+    @property
+    def depth(self) -> int:
+        """Number of hidden layers."""
+        return len(self.weights) - 1
+
+    def forward(self, X) -> np.ndarray:
+        """Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l) for each hidden layer; output = A_depth W + b (linear)."""
+        a = np.asarray(X, dtype=float)
+        if a.ndim != 2 or a.shape[1] != self.sizes[0]:
+            raise ValueError(f"X must have shape (batch, {self.sizes[0]}), got {a.shape}")
+        self.input = a
+        self.preactivations, self.activations = [], []
+        for w, b in zip(self.weights[:-1], self.biases[:-1]):
+            z = a @ w
+            z += b
+            a = self.activation(z, **self.params)
+            self.preactivations.append(z)
+            self.activations.append(a)
+        self.output = a @ self.weights[-1] + self.biases[-1]
+        return self.output
+
+    def backward(self, grad_output, weights=True) -> None:
+        """Back-propagate dL/d output. Chain rule per layer, from the output down:
+        dL/dW_l = A_{l-1}^T dL/dZ_l,  dL/db_l = sum over the batch of dL/dZ_l,
+        dL/dA_{l-1} = dL/dZ_l W_l^T,  dL/dZ_{l-1} = dL/dA_{l-1} * f'(Z_{l-1}).
+        ``weights=False`` skips the weight and bias gradients (the lab only needs dL/dZ)."""
+        if self.output is None:
+            raise RuntimeError("call forward(X) before backward()")
+        dz = np.asarray(grad_output, dtype=float).reshape(self.output.shape)
+        inputs = [self.input] + self.activations
+        n = len(self.weights)
+        self.grad_weights, self.grad_biases = [None] * n, [None] * n
+        self.grad_preactivations, self.grad_activations = [None] * self.depth, [None] * self.depth
+        for layer in range(n - 1, -1, -1):
+            if weights:
+                self.grad_weights[layer] = inputs[layer].T @ dz
+                self.grad_biases[layer] = dz.sum(axis=0)
+            if layer == 0:
+                break
+            da = dz @ self.weights[layer].T
+            dz = da * self.activation.derivative(self.preactivations[layer - 1], **self.params)
+            self.grad_activations[layer - 1] = da
+            self.grad_preactivations[layer - 1] = dz
+
+    def loss(self, X, target, loss="mse") -> float:
+        return loss_and_gradient(self.forward(X), target, loss)[0]
+
+    def gradients(self, X, target, loss="mse", weights=True) -> float:
+        """One forward and one backward pass; returns the loss, leaves every gradient on the net."""
+        value, grad = loss_and_gradient(self.forward(X), target, loss)
+        self.backward(grad, weights=weights)
+        return value
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels (argmax of the scores) for a classifier trained with cross-entropy."""
+        return np.argmax(self.forward(X), axis=1)
+
+    def dead_fraction(self, X) -> np.ndarray:
+        """Per hidden layer: the fraction of units whose pre-activation is <= 0 for EVERY row of X.
+        Under ReLU such a unit outputs 0 and passes no gradient, so nothing can bring it back."""
+        self.forward(X)
+        return np.array([np.mean(np.all(z <= 0, axis=0)) for z in self.preactivations])
+
+    def __repr__(self) -> str:
+        return f"MLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, scale={self.scale})"
+
+
+# ---------------------------------------------------------------- the vanishing-gradient probe
+def probe(activation, depth=50, width=100, init="standard", scale=1.0, batch=256, seed=0, params=None,
+          weights=True) -> MLP:
+    """The set-up of ``gradient_norms``, run once forward and backward; returns the net with everything recorded.
+
+    X ~ N(0, 1) of shape (batch, width); ``depth`` hidden layers width -> width, zero biases, weights drawn by
+    ``init`` times ``scale``; a linear output layer to one unit (same init, no scale); MSE against N(0, 1) targets.
+    """
+    depth, width, batch = int(depth), int(width), int(batch)
+    if depth < 1 or width < 1 or batch < 1:
+        raise ValueError(f"depth, width and batch must be >= 1, got {depth}, {width}, {batch}")
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch, width))
+    target = rng.standard_normal((batch, 1))
+    net = MLP([width] * (depth + 1) + [1], activation, init=init, scale=scale, seed=rng, params=params)
+    net.gradients(X, target, "mse", weights=weights)
+    return net
+
+
+def gradient_norms(activation, depth=50, width=100, init="standard", scale=1.0, batch=256, seed=0,
+                   wrt="preactivations", params=None) -> np.ndarray:
+    """One norm per hidden layer, input side first (see ``probe`` for the set-up).
+
+    wrt="preactivations": ||dL/dZ_l||_F over the batch, the back-propagated signal;
+    wrt="weights":        ||dL/dW_l||_F, the gradient the optimiser actually sees.
+    Deterministic for a given seed.
+    """
+    _check_choice(wrt, ("preactivations", "weights"), "wrt")
+    net = probe(activation, depth, width, init, scale, batch, seed, params, weights=wrt == "weights")
+    grads = net.grad_preactivations if wrt == "preactivations" else net.grad_weights[:-1]
+    return np.array([np.linalg.norm(g) for g in grads])
+
+
+# ---------------------------------------------------------------- training
+@dataclass
+class History:
+    """What ``train`` measured: the loss after each step; and, every ``record_every`` steps, the step number,
+    accuracy (cross-entropy only) and, with ``track_dead``, the fraction of dead units per hidden layer."""
+
+    loss: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    dead: list = field(default_factory=list)
+
+
+def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entropy", batch_size=None, seed=0,
+          record_every=10, track_dead=False) -> History:
+    """Train in place by gradient descent; returns a History.
+
+    sgd:  W <- W - lr g
+    adam: m <- 0.9 m + 0.1 g;  v <- 0.999 v + 0.001 g^2;  W <- W - lr m_hat / (sqrt(v_hat) + 1e-8)
+          (Kingma & Ba 2015; m_hat, v_hat are m and v divided by 1 - beta^t)
+    ``batch_size=None`` uses the whole data set every step; otherwise mini-batches drawn with ``seed``.
+    """
+    _check_choice(optimizer, OPTIMIZERS, "optimizer")
+    _check_choice(loss, LOSSES, "loss")
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X and y need the same number of rows, got {len(X)} and {len(y)}")
+    if not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a positive number, got {lr}")
+    rng = np.random.default_rng(seed)
+    params = net.weights + net.biases
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    history = History()
+    for step in range(1, int(steps) + 1):
+        rows = slice(None) if batch_size is None else rng.choice(len(X), size=batch_size, replace=False)
+        history.loss.append(net.gradients(X[rows], y[rows], loss))
+        grads = net.grad_weights + net.grad_biases
+        for i, (p, g) in enumerate(zip(params, grads)):
+            if optimizer == "sgd":
+                p -= lr * g
+            else:
+                m[i] = 0.9 * m[i] + 0.1 * g
+                v[i] = 0.999 * v[i] + 0.001 * g * g
+                p -= lr * (m[i] / (1 - 0.9**step)) / (np.sqrt(v[i] / (1 - 0.999**step)) + 1e-8)
+        if step % record_every == 0 or step == steps:
+            history.steps.append(step)
+            if loss == "cross_entropy":
+                history.accuracy.append(accuracy(net, X, y))
+            if track_dead:
+                history.dead.append(net.dead_fraction(X))
+    return history
+
+
+def accuracy(net: MLP, X, y) -> float:
+    """Fraction of rows whose predicted class equals the label."""
+    return float(np.mean(net.predict(X) == np.asarray(y).ravel()))
