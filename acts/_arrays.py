@@ -52,3 +52,13 @@ def check_param(value, name: str, func_name: str) -> float:
     if not np.isfinite(value):
         raise ValueError(f"{func_name}() parameter {name} must be finite, got {value}")
     return value
+
+
+def check_choice(value, name: str, func_name: str, choices) -> str:
+    """A string parameter such as GELU's approximate: one of ``choices``, else TypeError/ValueError."""
+    if not isinstance(value, str):
+        raise TypeError(f"{func_name}() parameter {name} must be a str, one of {list(choices)}, "
+                        f"got {type(value).__name__}")
+    if value not in choices:
+        raise ValueError(f"{func_name}() parameter {name} must be one of {list(choices)}, got {value!r}")
+    return value

@@ -18,18 +18,23 @@ from typing import Callable
 
 import numpy as np
 
-from ._arrays import as_real_array, at_least_1d, check_param, scalar_or_array
+from ._arrays import as_real_array, at_least_1d, check_choice, check_param, scalar_or_array
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """A tunable parameter of an activation (alpha for leaky ReLU); low/high bound its slider."""
+    """A tunable parameter of an activation (alpha for leaky ReLU); low/high bound its slider.
+
+    A parameter with ``choices`` (GELU's ``approximate="none"|"tanh"``) takes one of those strings
+    instead of a number; its low/high are None.
+    """
 
     name: str
-    default: float
-    low: float
-    high: float
+    default: float | str
+    low: float | None
+    high: float | None
     description: str = ""
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,9 @@ class Activation:
         unknown = set(given) - set(known)
         if unknown:
             raise TypeError(f"{self.name}() got unexpected parameter(s): {', '.join(sorted(unknown))}")
-        known.update({k: check_param(v, k, self.name) for k, v in given.items()})
+        by_name = {p.name: p for p in self.parameters}
+        known.update({k: check_choice(v, k, self.name, by_name[k].choices) if by_name[k].choices
+                      else check_param(v, k, self.name) for k, v in given.items()})
         return known
 
     def __call__(self, x, **params):
