@@ -34,7 +34,8 @@ def _sigmoid_derivative(x):
     e = _exp_neg_abs(x)
     den = e + 1
     np.multiply(den, den, out=den)
-    return np.divide(e, den, out=e)
+    np.divide(e, den, out=e)
+    return np.minimum(e, 0.25, out=e)  # sigma' <= 1/4 exactly; rounding near x = 0 can land one ULP above
 
 
 sigmoid = Activation(
@@ -70,7 +71,8 @@ def _tanh_derivative(x):
     den = e + 1
     np.multiply(den, den, out=den)
     e *= 4
-    return np.divide(e, den, out=e)
+    np.divide(e, den, out=e)
+    return np.minimum(e, 1, out=e)  # tanh' <= 1 exactly; rounding near x = 0 can land one ULP above
 
 
 tanh = Activation(
