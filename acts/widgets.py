@@ -6,3 +6,6 @@
 The browser tests drive every public function of this module, so a new explorer is covered by adding
 its import here.
 """
+
+from .explorers import explore  # noqa: F401
+from .softmax_explorer import softmax_explorer  # noqa: F401
