@@ -1,0 +1,203 @@
+"""The explorer's logic without a browser: set a control's value, check the plotted data and the readout."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+import acts
+from acts.activation import Activation, Parameter, Properties
+from acts.explorers import Explorer, explore
+
+NAMES = sorted(acts.ACTIVATIONS)
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
+def _slider(explorer, description):
+    found = [w for w in _walk(explorer) if getattr(w, "description", None) == description]
+    assert len(found) == 1, f"expected one control {description!r}, found {len(found)}"
+    return found[0]
+
+
+def _curve_matches(line, func, **params):
+    x, y = (np.asarray(d, dtype=float) for d in line.get_data())
+    np.testing.assert_allclose(y, func(x, **params), rtol=1e-12, atol=0)
+    return x
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_activation_builds_with_its_curves(name):
+    explorer = explore(name)
+    assert isinstance(explorer, widgets.Box)
+    f = acts.ACTIVATIONS[name]
+    x = _curve_matches(explorer.function_line, f)
+    _curve_matches(explorer.derivative_line, f.derivative)
+    assert (x.min(), x.max()) == (-6.0, 6.0)
+    assert bytes(explorer.image.value).startswith(b"\x89PNG"), "the first render is a PNG"
+    assert explorer.image in list(_walk(explorer)), "the image is part of the widget tree"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_parameter_has_a_reachable_control(name):
+    explorer = explore(name)
+    for param in acts.ACTIVATIONS[name].parameters:
+        control = _slider(explorer, param.name)
+        assert control is explorer.controls[param.name]
+        if isinstance(control, widgets.FloatSlider):  # strictly inside the open interval (low, high)
+            assert param.low < control.min <= control.value <= control.max < param.high
+
+
+def test_leaky_relu_alpha_slider_changes_the_curves():
+    explorer = explore("leaky_relu")
+    alpha = _slider(explorer, "alpha")
+    assert 0 < alpha.min and alpha.max < 1, "alpha is kept inside (0, 1)"
+    renders = explorer.canvas.renders
+    alpha.value = 0.3
+    assert explorer.canvas.renders == renders + 1, "one render per change"
+    _curve_matches(explorer.function_line, acts.leaky_relu, alpha=0.3)
+    x = _curve_matches(explorer.derivative_line, acts.leaky_relu.derivative, alpha=0.3)
+    slope = np.asarray(explorer.derivative_line.get_ydata())
+    assert np.all(slope[x < 0] == 0.3) and np.all(slope[x > 0] == 1)
+    assert "alpha=0.3" in explorer.function_axes.get_title()
+
+
+def test_leaky_relu_alpha_cannot_leave_the_open_interval():
+    alpha = explore("leaky_relu").controls["alpha"]
+    alpha.value = 5.0
+    assert alpha.value < 1
+    alpha.value = -1.0
+    assert alpha.value > 0
+    with pytest.raises(ValueError, match=r"strictly inside \(0, 1\)"):
+        explore("leaky_relu", alpha=1.0)
+
+
+def test_x_range_slider_resamples_and_keeps_x0_inside():
+    explorer = explore("tanh", x0=1.0)
+    _slider(explorer, "x range").value = (2.0, 10.0)
+    x = _curve_matches(explorer.function_line, acts.tanh)
+    assert (x.min(), x.max()) == (2.0, 10.0)
+    assert explorer.function_axes.get_xlim() == (2.0, 10.0)
+    assert 2.0 <= explorer.x0.value <= 10.0 and (explorer.x0.min, explorer.x0.max) == (2.0, 10.0)
+    explorer.x_range.value = (-15.0, -12.0)  # jump past the old range: x0 follows
+    assert (explorer.x0.min, explorer.x0.max) == (-15.0, -12.0)
+    assert explorer.point.get_xdata()[0] == explorer.x0.value
+
+
+@pytest.mark.parametrize("name, x0", [("sigmoid", 0.0), ("sigmoid", -2.5), ("tanh", 1.25), ("relu", 2.0),
+                                      ("relu", -1.0), ("leaky_relu", -3.0)])
+def test_tangent_slope_is_the_derivative_at_x0(name, x0):
+    f = acts.ACTIVATIONS[name]
+    explorer = explore(name)
+    _slider(explorer, "x0").value = x0
+    (xa, xb), (ya, yb) = explorer.tangent_line.get_data()
+    assert xa < x0 < xb
+    assert (yb - ya) / (xb - xa) == pytest.approx(f.derivative(x0), abs=1e-12)
+    assert ya + (yb - ya) * (x0 - xa) / (xb - xa) == pytest.approx(f(x0), abs=1e-12), "it touches f at x0"
+    assert tuple(explorer.point.get_data()) == ([x0], [pytest.approx(f(x0))])
+    assert explorer.derivative_point.get_ydata()[0] == pytest.approx(f.derivative(x0))
+    text = explorer.readout.value
+    assert f"f(x0) = {f(x0):.4g}" in text and f"f'(x0) = {f.derivative(x0):.4g}" in text
+
+
+def test_sigmoid_readout_at_zero():
+    explorer = explore("sigmoid", x0=0.0)
+    assert "f(x0) = 0.5<" in explorer.readout.value and "f'(x0) = 0.25<" in explorer.readout.value
+
+
+def test_derivative_toggle_hides_and_shows_the_panel():
+    explorer = explore("sigmoid")
+    wide = explorer.function_axes.get_position().width
+    explorer.show_derivative.value = False
+    assert not explorer.derivative_axes.get_visible()
+    assert explorer.function_axes.get_position().width > 1.8 * wide, "the function panel takes the space"
+    explorer.show_derivative.value = True
+    assert explorer.derivative_axes.get_visible()
+    assert explorer.function_axes.get_position().width == pytest.approx(wide)
+    assert not explore("relu", show_derivative=False).derivative_axes.get_visible()
+
+
+def test_each_change_produces_a_new_image():
+    explorer = explore("sigmoid")
+    images = {bytes(explorer.image.value)}
+    for x0 in (-3.0, 0.5, 4.0):
+        explorer.x0.value = x0
+        images.add(bytes(explorer.image.value))
+    explorer.x_range.value = (-10.0, 10.0)
+    images.add(bytes(explorer.image.value))
+    assert len(images) == 5
+
+
+def test_hold_renders_once():
+    explorer = explore("leaky_relu")
+    before = explorer.canvas.renders
+    with explorer.hold():
+        explorer.controls["alpha"].value = 0.2
+        explorer.x0.value = -2.0
+        explorer.x_range.value = (-4.0, 4.0)
+    assert explorer.canvas.renders == before + 1
+    _curve_matches(explorer.function_line, acts.leaky_relu, alpha=0.2)
+
+
+def test_initial_values_are_honoured():
+    explorer = explore("leaky_relu", alpha=0.2, x_range=(-3, 5), x0=-1.5, show_derivative=False)
+    assert explorer.params == {"alpha": 0.2}
+    assert explorer.x_range.value == (-3.0, 5.0) and explorer.x0.value == -1.5
+    _curve_matches(explorer.function_line, acts.leaky_relu, alpha=0.2)
+
+
+def test_bad_name_lists_the_valid_names():
+    with pytest.raises(ValueError, match="unknown activation 'swishh'") as info:
+        explore("swishh")
+    for name in NAMES:
+        assert name in str(info.value)
+    with pytest.raises(TypeError, match="valid names"):
+        explore(3)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(beta=2.0), TypeError, "unknown parameter"),
+    (dict(x_range=(5, -5)), ValueError, "x_range"),
+    (dict(x_range=(-50, 5)), ValueError, "x_range"),
+    (dict(x0=9.0), ValueError, "x0"),
+])
+def test_bad_arguments_give_clear_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        explore("leaky_relu", **kwargs)
+
+
+def test_controls_are_built_generically_from_parameters():
+    """An activation added later (string choices, several numbers, unbounded) gets matching controls."""
+
+    def forward(x, scale, mode):
+        return scale * (np.tanh(x) if mode == "tanh" else x)
+
+    def backward(x, scale, mode):
+        return scale * (1 - np.tanh(x) ** 2 if mode == "tanh" else np.ones_like(x))
+
+    toy = Activation(name="toy", title="Toy", forward=forward, backward=backward, latex="", latex_derivative="",
+                     output_range="", properties=Properties(True, True, True, False, False),
+                     parameters=(Parameter("scale", 1.0, 0.0, float("inf"), "a factor"),
+                                 Parameter("mode", "tanh", None, None, "shape", choices=("tanh", "linear"))))
+    explorer = explore(toy)
+    assert isinstance(explorer, Explorer)
+    assert isinstance(explorer.controls["scale"], widgets.FloatSlider)
+    assert isinstance(explorer.controls["mode"], widgets.Dropdown)
+    assert explorer.controls["mode"].options == ("tanh", "linear")
+    explorer.controls["mode"].value = "linear"
+    explorer.controls["scale"].value = 2.0
+    x, y = explorer.function_line.get_data()
+    np.testing.assert_allclose(y, 2.0 * np.asarray(x))
+    with pytest.raises(ValueError, match="not one of"):
+        explore(toy, mode="cubic")
+
+
+def test_public_facade():
+    import acts.widgets
+
+    assert acts.widgets.explore is explore
