@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: venv  ## start the course in JupyterLab, on the first lesson
-	$(BIN)/jupyter lab $(ROOT_FLAG) $(FIRST_LESSON)
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) $(wildcard $(FIRST_LESSON))
 
 test: venv  ## the whole suite: unit, property, notebooks (nbval), grading, browser
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks solutions
