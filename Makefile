@@ -34,6 +34,9 @@ unit: venv  ## unit and property tests only (fast)
 execute: venv  ## re-run notebooks top to bottom in a fresh kernel and store their outputs
 	$(BIN)/python -m acts.execute $(NOTEBOOKS)
 
+check-env:  ## OK or FAIL for each package the course needs, with a hint for each failure (builds nothing)
+	@$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) acts/check_env.py
+
 bench: venv  ## print the speed figures quoted in the README
 	$(BIN)/python benchmarks/activations.py
 
