@@ -215,8 +215,9 @@ def gradient_norms(activation, depth=50, width=100, init="standard", scale=1.0, 
 # ---------------------------------------------------------------- training
 @dataclass
 class History:
-    """What ``train`` measured: the loss after each step; and, every ``record_every`` steps, the step number,
-    accuracy (cross-entropy only) and, with ``track_dead``, the fraction of dead units per hidden layer."""
+    """What ``train`` measured: ``loss[i]``, the loss of the batch used by step i + 1 (before its update); and
+    at step 0 (before training), every ``record_every`` steps and at the end: ``steps``, ``accuracy`` on all
+    of X (cross-entropy only) and, with ``track_dead``, the fraction of dead units per hidden layer."""
 
     loss: list = field(default_factory=list)
     steps: list = field(default_factory=list)
@@ -246,6 +247,15 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     history = History()
+
+    def record(step):
+        history.steps.append(step)
+        if loss == "cross_entropy":
+            history.accuracy.append(accuracy(net, X, y))
+        if track_dead:
+            history.dead.append(net.dead_fraction(X))
+
+    record(0)
     for step in range(1, int(steps) + 1):
         rows = slice(None) if batch_size is None else rng.choice(len(X), size=batch_size, replace=False)
         history.loss.append(net.gradients(X[rows], y[rows], loss))
@@ -258,11 +268,7 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
                 v[i] = 0.999 * v[i] + 0.001 * g * g
                 p -= lr * (m[i] / (1 - 0.9**step)) / (np.sqrt(v[i] / (1 - 0.999**step)) + 1e-8)
         if step % record_every == 0 or step == steps:
-            history.steps.append(step)
-            if loss == "cross_entropy":
-                history.accuracy.append(accuracy(net, X, y))
-            if track_dead:
-                history.dead.append(net.dead_fraction(X))
+            record(step)
     return history
 
 

@@ -1,0 +1,175 @@
+"""The vanishing-gradient lab: a deep net at initialisation, seen layer by layer.
+
+    acts.widgets.vanishing_gradients()    # depth, activation, initialisation and weight scale
+
+Left: the gradient norm of every hidden layer on a log scale, for the back-propagated signal dL/dZ and for
+the weights dL/dW (``acts.network.gradient_norms``'s set-up: X ~ N(0, 1), MSE against N(0, 1) targets).
+Right: a histogram of every layer's activations, one row per layer (layer 1 at the bottom), so saturation at
+the ends of sigmoid's or tanh's range shows up as bright columns at the edges.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.colors import PowerNorm
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+
+from ._display import FigureImage
+from .network import INITS, get_activation, probe
+from .plotting import PALETTE
+
+BINS = 41
+
+
+def _histogram_range(activation, values):
+    """Fixed edges for bounded activations (so pictures compare), data-driven ones otherwise."""
+    if activation.name == "sigmoid":
+        return 0.0, 1.0
+    if activation.name == "tanh":
+        return -1.0, 1.0
+    low, high = np.percentile(values, [0.5, 99.5])
+    low = min(low, 0.0)
+    high = max(high, low + 1e-12, 0.0)
+    if high - low < 1e-12:
+        high = low + 1.0
+    return float(low), float(high)
+
+
+def layer_histograms(activations, low, high, bins=BINS) -> np.ndarray:
+    """(layers, bins): the fraction of each layer's activations in each of ``bins`` equal bins of [low, high]
+    (values outside are counted in the end bins)."""
+    out = np.empty((len(activations), bins))
+    width = (high - low) / bins
+    for i, a in enumerate(activations):
+        # bin index = floor((a - low) / width), clipped to the end bins: one bincount instead of np.histogram
+        index = np.clip(np.floor((a.ravel() - low) / width), 0, bins - 1).astype(np.intp)
+        out[i] = np.bincount(index, minlength=bins) / a.size
+    return out
+
+
+class VanishingGradientsLab:
+    """Controls, one reusable figure, and ``update()`` which recomputes and redraws once.
+
+    ``depth``, ``activation``, ``init``, ``scale`` are ipywidgets controls; after each update ``norms`` holds
+    the back-propagated gradient norms, ``weight_norms`` the weight-gradient norms (input side first),
+    ``histograms`` the per-layer histograms and ``ratio`` the first/last ratio of ``norms``.
+    """
+
+    def __init__(self, depth=50, activation="sigmoid", init="standard", scale=1.0, width=100, batch=256, seed=0):
+        from . import ACTIVATIONS
+
+        activation = get_activation(activation).name  # clear errors for bad names before any widget exists
+        if init not in INITS:
+            raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(INITS)}")
+        if not 1 <= int(depth) <= 100:
+            raise ValueError(f"depth must be between 1 and 100, got {depth}")
+        self.width, self.batch, self.seed = int(width), int(batch), seed
+        style = {"description_width": "initial"}
+        self.depth = widgets.IntSlider(value=int(depth), min=1, max=100, description="depth", style=style,
+                                       continuous_update=False)
+        self.activation = widgets.Dropdown(options=sorted(ACTIVATIONS), value=activation,
+                                           description="activation", style=style)
+        self.init = widgets.Dropdown(options=list(INITS), value=init, description="initialisation", style=style)
+        self.scale = widgets.FloatSlider(value=float(scale), min=0.1, max=4.0, step=0.05, description="weight scale",
+                                         style=style, continuous_update=False, readout_format=".2f")
+        self.summary = widgets.HTML()
+        self.view = FigureImage(1, 2, figsize=(11, 4.2), dpi=80)
+        self._build_figure()
+        for control in (self.depth, self.activation, self.init, self.scale):
+            control.observe(self.update, names="value")
+        self.widget = widgets.VBox([
+            widgets.HBox([self.depth, self.scale]),
+            widgets.HBox([self.activation, self.init]),
+            self.summary,
+            self.view.image,
+        ])
+        self.widget.lab = self  # reach the lab (and its numbers) from the returned widget
+        self.update()
+
+    def _build_figure(self):
+        ax_norm, ax_hist = self.view.axes
+        (self.line_signal,) = ax_norm.plot([], [], "o-", ms=3, lw=2, color=PALETTE[0],
+                                           label="back-propagated  ||dL/dZ||")
+        (self.line_weights,) = ax_norm.plot([], [], "s--", ms=3, lw=1.5, color=PALETTE[1],
+                                            label="weights  ||dL/dW||")
+        ax_norm.set_yscale("log")
+        ax_norm.yaxis.set_major_locator(LogLocator(numticks=7))  # few labels: text layout is the slow part
+        ax_norm.yaxis.set_minor_locator(NullLocator())
+        ax_norm.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))  # plain text: mathtext parsing is slow
+        ax_norm.set_xlabel("hidden layer (1 = input side)", fontsize=12)
+        ax_norm.set_ylabel("gradient norm (log scale)", fontsize=12)
+        ax_norm.grid(alpha=0.4, ls="-.")
+        ax_norm.legend(fontsize=10, frameon=False, loc="best")
+        # brightness = share of the layer's activations in that bin; square-root colour scale shows the tails
+        self.heatmap = ax_hist.imshow(np.zeros((1, BINS)), aspect="auto", origin="lower", cmap="viridis",
+                                      interpolation="nearest", norm=PowerNorm(0.5, vmin=0, vmax=1))
+        ax_hist.set_xlabel("activation value", fontsize=12)
+        ax_hist.set_ylabel("hidden layer", fontsize=12)
+        for axis in (ax_norm.xaxis, ax_hist.xaxis, ax_hist.yaxis):
+            axis.set_major_locator(MaxNLocator(nbins=5, integer=axis is not ax_hist.xaxis))
+
+    def compute(self):
+        """Forward and backward once through the probe net of acts.network; stores the numbers."""
+        act = get_activation(self.activation.value)
+        net = probe(act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed)
+        self.norms = np.array([np.linalg.norm(g) for g in net.grad_preactivations])
+        self.weight_norms = np.array([np.linalg.norm(g) for g in net.grad_weights[:-1]])
+        last = self.norms[-1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.ratio = float(self.norms[0] / last) if last > 0 else float("nan")
+        self.hist_range = _histogram_range(act, net.activations[-1] if len(net.activations) == 1
+                                           else np.concatenate([a.ravel() for a in net.activations[::5]]))
+        self.histograms = layer_histograms(net.activations, *self.hist_range)
+        return net
+
+    def draw(self):
+        """Update the artists from the stored numbers and render the figure once."""
+        ax_norm, ax_hist = self.view.axes
+        layers = np.arange(1, len(self.norms) + 1)
+        shown = []
+        for line, values in ((self.line_signal, self.norms), (self.line_weights, self.weight_norms)):
+            positive = np.where(values > 0, values, np.nan)  # a zero norm has no place on a log axis
+            line.set_data(layers, positive)
+            shown.append(positive)
+        finite = np.concatenate(shown)
+        finite = finite[np.isfinite(finite)]
+        low, high = (finite.min(), finite.max()) if finite.size else (1e-3, 1.0)
+        ax_norm.set_ylim(low / 3, high * 3)
+        ax_norm.set_xlim(0.5, len(self.norms) + 0.5)
+        name, init = self.activation.value, self.init.value
+        ax_norm.set_title(f"{name}, {init} init x {self.scale.value:.2f}: first/last = {self.ratio:.1e}",
+                          fontsize=12)
+        self.heatmap.set_data(self.histograms)
+        self.heatmap.set_extent((*self.hist_range, 0.5, len(self.norms) + 0.5))
+        self.heatmap.norm.vmax = max(float(self.histograms.max()), 1e-12)
+        ax_hist.set_title("activation histogram of each layer (bright = many)", fontsize=12)
+        self.summary.value = (f"<b>{len(self.norms)}</b> hidden layers of width {self.width}, batch {self.batch}: "
+                              f"first layer's back-propagated gradient = <b>{self.ratio:.2e}</b> x the last layer's; "
+                              f"weight-gradient norms span a factor of "
+                              f"<b>{_spread(self.weight_norms):.3g}</b>.")
+        png = self.view.render()
+        if self.view.figure.get_layout_engine() is not None:
+            # the first render placed the panels; keep that layout (constrained layout costs half of a redraw)
+            self.view.figure.set_layout_engine("none")
+        return png
+
+    def update(self, change=None):
+        self.compute()
+        self.draw()
+
+
+def _power_of_ten(value, _position=None):
+    return f"1e{np.log10(value):.0f}" if value > 0 else ""
+
+
+def _spread(values):
+    positive = values[values > 0]
+    return float(positive.max() / positive.min()) if positive.size else float("nan")
+
+
+def vanishing_gradients(depth=50, activation="sigmoid", init="standard", scale=1.0, width=100, batch=256, seed=0):
+    """The lab as a widget: sliders for depth (1-100) and weight scale, dropdowns for activation and
+    initialisation; the figure shows per-layer gradient norms (log scale) and activation histograms.
+    The VBox's ``.lab`` attribute is the VanishingGradientsLab with the latest numbers."""
+    return VanishingGradientsLab(depth, activation, init, scale, width, batch, seed).widget
