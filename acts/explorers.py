@@ -21,6 +21,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import offset_copy
 from PIL import Image
 
 from ._display import FigureImage
@@ -92,7 +93,7 @@ class Explorer(widgets.VBox):
     """The explorer widget. Useful attributes for lessons and tests:
 
     ``activation``, ``params`` (current parameter values), ``controls`` (name -> parameter widget),
-    ``x_range``, ``x0``, ``show_derivative``, ``readout``; ``canvas`` (the FigureImage), its ``image``,
+    ``x_range``, ``x0``, ``show_derivative``, ``readout``; ``canvas`` (the FigureImage), its ``image``, ``title``,
     and the artists ``function_line``, ``derivative_line``, ``tangent_line``, ``point``, ``derivative_point``.
     """
 
@@ -120,7 +121,7 @@ class Explorer(widgets.VBox):
     def _build_figure(self):
         name = self.activation.name
         # Fixed margins instead of constrained layout: the layout solver costs more than drawing (~70 ms)
-        margins = dict(left=0.09, right=0.985, bottom=0.15, top=0.9, wspace=0.28)
+        margins = dict(left=0.1, right=0.97, bottom=0.16, top=0.9, wspace=0.28)
         self.canvas = FigureImage(1, 2, figsize=(9, 3.6), dpi=80, gridspec_kw=margins)
         self.image = self.canvas.image
         fig = self.canvas.figure
@@ -138,13 +139,16 @@ class Explorer(widgets.VBox):
         (self.point,) = ax.plot([], [], "o", color=PALETTE[6], ms=7)
         (self.derivative_line,) = dax.plot([], [], color=PALETTE[2], lw=3, label=f"{name}'(x)")
         (self.derivative_point,) = dax.plot([], [], "o", color=PALETTE[6], ms=7)
-        for a in (ax, dax):  # few ticks and short legends: text is most of the drawing time
+        for a in (ax, dax):  # text is most of the drawing time: few ticks, short legends, fixed label places
             a.xaxis.set_major_locator(MaxNLocator(6))
             a.yaxis.set_major_locator(MaxNLocator(6))
             a.legend(loc="upper left", fontsize=10, frameon=False)
+            a.xaxis.set_label_coords(0.5, 0, transform=offset_copy(a.transAxes, fig, y=-24, units="dots"))
+            a.yaxis.set_label_coords(0, 0.5, transform=offset_copy(a.transAxes, fig, x=-46, units="dots"))
+        self.title = ax.text(0.5, 1.03, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=12)
         # What moves is drawn over a cached background of axes, ticks and legends (blitting)
         self._moving = (self.function_line, self.tangent_line, self.point, self.derivative_line,
-                        self.derivative_point, ax.title)
+                        self.derivative_point, self.title)
         for artist in self._moving:
             artist.set_animated(True)
 
@@ -200,7 +204,7 @@ class Explorer(widgets.VBox):
             ax.set_xlim(lo, hi)
             ax.set_ylim(*_limits(data, ax.get_ylim() if self._background is not None else None))
         suffix = ", ".join(f"{k}={_fmt(v) if isinstance(v, float) else v}" for k, v in params.items())
-        self.function_axes.set_title(f.title + (f" ({suffix})" if suffix else ""), fontsize=12)
+        self.title.set_text(f.title + (f" ({suffix})" if suffix else ""))
         self._set_derivative_visible(self.show_derivative.value)
 
         self.readout.value = (f"<div style='font-family:monospace;padding-left:1em'>"

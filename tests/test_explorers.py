@@ -64,7 +64,7 @@ def test_leaky_relu_alpha_slider_changes_the_curves():
     x = _curve_matches(explorer.derivative_line, acts.leaky_relu.derivative, alpha=0.3)
     slope = np.asarray(explorer.derivative_line.get_ydata())
     assert np.all(slope[x < 0] == 0.3) and np.all(slope[x > 0] == 1)
-    assert "alpha=0.3" in explorer.function_axes.get_title()
+    assert "alpha=0.3" in explorer.title.get_text()
 
 
 def test_leaky_relu_alpha_cannot_leave_the_open_interval():

@@ -1,0 +1,151 @@
+"""Latency of every explorer in acts.widgets, measured inside a real Jupyter kernel.
+
+    python benchmarks/widgets.py [--updates 30] [--json FILE]
+
+Starts a kernel with nbclient and, in it, builds every public explorer of ``acts.widgets`` (found by
+introspection, so explorers added later are covered): ``explore(name)`` for each name in
+``acts.ACTIVATIONS``, every other function called without arguments. For each, every slider in its
+widget tree is moved repeatedly to new values; one sample is the time from setting ``.value`` to the
+new PNG being set on the explorer's Image widget (the widget's state is sent on the kernel's comm
+before the observer that stamps the time runs). Prints median and p95 per explorer and whether the
+targets hold: median <= 50 ms and p95 <= 80 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+TARGET_MEDIAN_MS, TARGET_P95_MS = 50.0, 80.0
+ROOT = Path(__file__).resolve().parent.parent
+
+# Runs inside the kernel; prints one JSON line per explorer.
+KERNEL_CODE = textwrap.dedent(r"""
+    import inspect, json, time
+    import numpy as np
+    import ipywidgets as W
+    import acts, acts.widgets
+
+    UPDATES, WARMUP = {updates}, 2
+    SLIDERS = (W.FloatSlider, W.IntSlider, W.FloatLogSlider, W.FloatRangeSlider, W.IntRangeSlider,
+               W.SelectionSlider, W.SelectionRangeSlider)
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()):
+            yield from walk(child)
+
+    def explorers():
+        for name, func in sorted(vars(acts.widgets).items()):
+            if name.startswith("_") or not inspect.isfunction(func) or not func.__module__.startswith("acts"):
+                continue
+            params = list(inspect.signature(func).parameters.values())
+            if name == "explore":
+                for act in sorted(acts.ACTIVATIONS):
+                    yield f"explore({{act!r}})", lambda act=act: func(act)
+            elif all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+                yield f"{{name}}()", func
+            else:
+                print(json.dumps({{"explorer": name, "skipped": "needs arguments"}}), flush=True)
+
+    def targets(slider, n):
+        # n values spread over the slider's range, each different from the one before
+        if isinstance(slider, (W.SelectionSlider, W.SelectionRangeSlider)):
+            opts = list(slider.options)
+            vals = [opts[i % len(opts)] for i in range(1, n + 1)]
+            if isinstance(slider, W.SelectionRangeSlider):
+                vals = [(opts[0], v) if v != opts[0] else (opts[0], opts[-1]) for v in vals]
+            return vals
+        lo, hi = slider.min, slider.max
+        grid = np.linspace(lo, hi, 9)[1:-1]
+        if isinstance(slider, (W.FloatRangeSlider, W.IntRangeSlider)):
+            pairs = [(grid[i % 3], grid[3 + (i * 2) % 4]) for i in range(n)]
+            cast = int if isinstance(slider, W.IntRangeSlider) else float
+            return [(cast(a), cast(b)) for a, b in pairs]
+        order = [1, 5, 2, 6, 0, 4, 3]
+        cast = int if isinstance(slider, W.IntSlider) else float
+        return [cast(grid[order[i % len(order)]]) for i in range(n)]
+
+    for label, build in explorers():
+        widget = build()
+        images = [w for w in walk(widget) if isinstance(w, W.Image)]
+        sliders = [w for w in walk(widget) if isinstance(w, SLIDERS) and not w.disabled]
+        stamps = []
+        for image in images:
+            image.observe(lambda change: stamps.append(time.perf_counter()), names="value")
+        samples, misses = [], 0
+        for slider in sliders:
+            for i, value in enumerate(targets(slider, UPDATES + WARMUP)):
+                before = slider.value
+                if value == before:
+                    continue
+                stamps.clear()
+                start = time.perf_counter()
+                slider.value = value
+                if slider.value == before:  # rounded to the slider's step: nothing changed
+                    continue
+                deadline = start + 2.0
+                while not stamps and time.perf_counter() < deadline:  # an explorer that renders later
+                    time.sleep(0.0005)
+                if not stamps:
+                    misses += 1
+                elif i >= WARMUP:
+                    samples.append((stamps[-1] - start) * 1e3)
+        result = {{"explorer": label, "sliders": len(sliders), "images": len(images), "samples": len(samples),
+                   "no_render": misses}}
+        if samples:
+            result.update(median_ms=float(np.median(samples)), p95_ms=float(np.percentile(samples, 95)),
+                          max_ms=float(np.max(samples)))
+        print(json.dumps(result), flush=True)
+""")
+
+
+def measure(updates: int, timeout: int) -> list[dict]:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(KERNEL_CODE.format(updates=updates))])
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT)}})
+    client.execute()
+    lines = []
+    for output in nb.cells[0].outputs:
+        if output.get("name") == "stdout":
+            lines.extend(line for line in output["text"].splitlines() if line.startswith("{"))
+    return [json.loads(line) for line in lines]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=30, help="measured updates per slider (default 30)")
+    parser.add_argument("--timeout", type=int, default=1200, help="seconds for the whole kernel run")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args(argv)
+    if args.updates < 1:
+        parser.error("--updates must be at least 1")
+
+    results = measure(args.updates, args.timeout)
+    print(f"{'explorer':28} {'sliders':>7} {'samples':>7} {'median ms':>10} {'p95 ms':>8}  targets "
+          f"(median <= {TARGET_MEDIAN_MS:g}, p95 <= {TARGET_P95_MS:g})")
+    all_met = True
+    for r in results:
+        if "skipped" in r or "median_ms" not in r:
+            print(f"{r['explorer']:28} skipped: {r.get('skipped', 'no slider re-rendered an image')}")
+            all_met = all_met and "skipped" in r
+            continue
+        met = r["median_ms"] <= TARGET_MEDIAN_MS and r["p95_ms"] <= TARGET_P95_MS and not r["no_render"]
+        all_met = all_met and met
+        note = f"  ({r['no_render']} changes without a new image)" if r["no_render"] else ""
+        print(f"{r['explorer']:28} {r['sliders']:7d} {r['samples']:7d} {r['median_ms']:10.1f} "
+              f"{r['p95_ms']:8.1f}  {'met' if met else 'MISSED'}{note}")
+    print(f"all targets met: {all_met}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0 if all_met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
