@@ -7,11 +7,12 @@
 
 from .activation import Activation, Parameter, Properties, VectorActivation
 from .functions import CLASSICS, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .modern import MODERN, elu, gelu, hardsigmoid, hardswish, log_sigmoid, mish, selu, silu, softplus, softsign
 from .numerics import central_difference, gradient_check, numerical_jacobian
 from .plotting import PALETTE, plot
 
 # name -> elementwise activation; softmax and log_softmax work on whole vectors and stand outside it
-ACTIVATIONS: dict[str, Activation] = dict(CLASSICS)
+ACTIVATIONS: dict[str, Activation] = {**CLASSICS, **MODERN}
 
 __version__ = "0.1.0"
 
@@ -19,4 +20,5 @@ __all__ = [
     "ACTIVATIONS", "Activation", "PALETTE", "Parameter", "Properties", "VectorActivation",
     "central_difference", "gradient_check", "leaky_relu", "log_softmax", "numerical_jacobian", "plot",
     "relu", "sigmoid", "softmax", "tanh",
+    "elu", "gelu", "hardsigmoid", "hardswish", "log_sigmoid", "mish", "selu", "silu", "softplus", "softsign",
 ]
