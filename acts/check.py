@@ -1,0 +1,579 @@
+"""Instant feedback for the exercises: one function per graded task, called from a check cell.
+
+    acts.check.sigmoid(sigmoid)                  # -> Feedback: the visible checks that passed
+    acts.check.sigmoid(sigmoid, hidden=True)     # the grader's extra cases (other inputs, same maths)
+
+Every check tests the maths, never one formula, so every correct implementation passes:
+- values against the course's reference within a stated tolerance (relative + absolute);
+- derivatives against central finite differences of the reference function (acts.gradient_check);
+- properties (range, symmetry, rows that sum to 1), extreme inputs (+-1000: finite, no warnings),
+  shape and dtype, and that the input array is left unchanged;
+- speed only where speed is the point (the vectorised ReLU: 1e6 elements under a generous time bound).
+
+On success a check returns a ``Feedback`` (HTML in JupyterLab, deterministic text elsewhere) that lists what
+passed and says "All visible checks passed". On failure it raises ``CheckFailed``: IPython shows only its
+``_render_traceback_`` lines, one short message per failing case (input, expected, actual, hint), and its
+message (nbval's ``evalue``) names the failing checks without any number that could change between runs.
+A function that still raises NotImplementedError gives ``NotImplementedYet`` ("not implemented yet").
+Inputs are fixed (seeded), so a check gives the same verdict every time.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .functions import leaky_relu as _ref_leaky_relu
+from .functions import relu as _ref_relu
+from .functions import sigmoid as _ref_sigmoid
+from .functions import softmax as _ref_softmax
+from .functions import tanh as _ref_tanh
+from .numerics import central_difference, gradient_check, numerical_jacobian
+
+__all__ = [
+    "CheckFailed", "Feedback", "NotImplementedYet", "TASKS",
+    "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative",
+    "leaky_relu", "leaky_relu_derivative", "softmax", "softmax_jacobian", "softmax_cross_entropy_gradient",
+    "xavier_init", "he_init", "layer_gradient_norms",
+]
+
+# ReLU on 1e6 float64s: np.maximum takes ~0.5 ms, np.where ~1 ms, np.vectorize ~230 ms, a Python loop ~150 ms
+SPEED_N = 1_000_000
+SPEED_BOUND_S = 0.040
+
+
+def _fmt(value) -> str:
+    """Short, deterministic text for an input, expected or actual value."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.ndarray) or np.isscalar(value):
+        arr = np.asarray(value)
+        if arr.dtype.kind in "fiub":
+            if not arr.ndim:
+                return repr(arr[()].item())
+            with np.printoptions(precision=6, threshold=8, edgeitems=3, floatmode="maxprec", linewidth=10**6):
+                return " ".join(np.array2string(arr, separator=", ").split())
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass
+class Case:
+    """One check: what was checked and, if it failed, the input, expected and actual values and a hint."""
+
+    name: str
+    passed: bool
+    input: str = ""
+    expected: str = ""
+    actual: str = ""
+    hint: str = ""
+
+    def lines(self) -> list[str]:
+        if self.passed:
+            return [f"  ✓ {self.name}"]
+        out = [f"  ✗ {self.name}"]
+        for label, text in (("input", self.input), ("expected", self.expected), ("actual", self.actual),
+                            ("hint", self.hint)):
+            if text:
+                out.append(f"      {label + ':':9} {text}")
+        return out
+
+
+@dataclass
+class Feedback:
+    """What a check found. Shown as HTML in JupyterLab; ``repr`` gives the same content as plain text."""
+
+    task: str
+    cases: list = field(default_factory=list)
+    not_implemented: bool = False
+    hidden: bool = False
+    stopped: bool = False  # a call raised or returned a non-array: later cases would only repeat it
+
+    @property
+    def passed(self) -> bool:
+        return not self.not_implemented and bool(self.cases) and all(c.passed for c in self.cases)
+
+    @property
+    def failed(self) -> list:
+        return [c for c in self.cases if not c.passed]
+
+    def summary(self) -> str:
+        kind = "hidden" if self.hidden else "visible"
+        if self.not_implemented:
+            return f"{self.task}: not implemented yet"
+        if self.passed:
+            return f"{self.task}: All {kind} checks passed ({len(self.cases)} checks)"
+        return f"{self.task}: {len(self.failed)} of {len(self.cases)} {kind} checks failed"
+
+    def lines(self) -> list[str]:
+        if self.not_implemented:
+            return [self.summary(),
+                    "  The function still raises NotImplementedError: replace the line",
+                    "  `raise NotImplementedError()` with your code, run that cell, then run this check again."]
+        if self.passed:
+            return [self.summary()] + [line for c in self.cases for line in c.lines()]
+        out = [self.summary()] + [line for c in self.failed for line in c.lines()]
+        npass = len(self.cases) - len(self.failed)
+        if npass:
+            out.append(f"  ({npass} other check{'s' if npass > 1 else ''} passed)")
+        if self.stopped:
+            out.append("  (the remaining checks were not run: fix this one first)")
+        return out
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines())
+
+    def _repr_html_(self) -> str:
+        # Okabe-Ito bluish green / vermillion, and a symbol on every line, so colour is never the only cue
+        colour = "#009E73" if self.passed else "#D55E00"
+        items = "".join(f"<li><code>{html.escape(line.strip())}</code></li>" for line in self.lines()[1:])
+        return (f'<div style="border-left: 4px solid {colour}; padding: 2px 8px">'
+                f"<b>{html.escape(self.summary())}</b><ul style=\"list-style: none; padding-left: 8px\">"
+                f"{items}</ul></div>")
+
+
+class CheckFailed(Exception):
+    """Raised by a check with failing cases; shown as just the feedback lines, without a traceback."""
+
+    def __init__(self, feedback: Feedback):
+        super().__init__(feedback.summary())
+        self.feedback = feedback
+
+    def _render_traceback_(self) -> list[str]:
+        return self.feedback.lines()
+
+
+class NotImplementedYet(CheckFailed):
+    """The learner's function still raises NotImplementedError."""
+
+
+class _NotImplementedSignal(Exception):
+    pass
+
+
+class _Stop(Exception):
+    pass
+
+
+class _Task:
+    """Collects the cases of one check; calls the learner's function safely."""
+
+    def __init__(self, title: str, hidden: bool):
+        self.feedback = Feedback(title, hidden=hidden)
+
+    def call(self, fn, *args, **kwargs):
+        """(result, problem): problem is None, or a text naming the exception or warning raised."""
+        if not callable(fn):
+            return None, f"expected a function, got {type(fn).__name__}"
+        with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+            warnings.simplefilter("always")
+            try:
+                result = fn(*args, **kwargs)
+            except NotImplementedError:
+                raise _NotImplementedSignal from None
+            except Exception as exc:  # the learner's bug, reported as a failing case
+                return None, f"raised {type(exc).__name__}: {str(exc)[:200]}"
+        for w in caught:
+            if issubclass(w.category, (RuntimeWarning, UserWarning, DeprecationWarning)):
+                return result, f"warned {w.category.__name__}: {str(w.message)[:200]}"
+        return result, None
+
+    def add(self, name, passed, *, input="", expected="", actual="", hint=""):
+        self.feedback.cases.append(Case(name, bool(passed), _fmt(input), _fmt(expected), _fmt(actual),
+                                        hint if not passed else ""))
+
+    def array(self, name, fn, args, *, input, hint, kwargs=None, shape=None):
+        """Call fn(*args) and require a real array of the expected shape; None (and a failing case) otherwise."""
+        result, problem = self.call(fn, *args, **(kwargs or {}))
+        return self.validate(name, result, problem, input=input, hint=hint, shape=shape)
+
+    def validate(self, name, result, problem, *, input, hint, shape=None):
+        if problem and result is None:
+            self.add(name, False, input=input, expected="a NumPy array", actual=problem, hint=hint)
+            raise _Stop
+        if not isinstance(result, (np.ndarray, np.floating, np.integer, float, int)) or isinstance(result, bool):
+            self.add(name, False, input=input, expected="a NumPy array of floats", actual=type(result).__name__,
+                     hint="Return a NumPy array, e.g. built with np.exp, np.maximum or np.where; "
+                     "a list or None is not accepted.")
+            raise _Stop
+        arr = np.asarray(result)
+        if arr.dtype.kind not in "fiu":
+            self.add(name, False, input=input, expected="real numbers", actual=f"array of dtype {arr.dtype}",
+                     hint="Return real floating-point numbers.")
+            raise _Stop
+        if shape is not None and arr.shape != tuple(shape):
+            self.add(name, False, input=input, expected=f"shape {tuple(shape)}", actual=f"shape {arr.shape}",
+                     hint="Work with whole-array NumPy operations so that the output has the shape it should.")
+            return None
+        return arr.astype(np.float64)
+
+    def close(self, name, fn, args, expected, *, input, rtol, atol, hint, kwargs=None, no_warnings=False):
+        """Values within |actual - expected| <= atol + rtol |expected|, with the tolerance stated in the name."""
+        expected = np.asarray(expected, dtype=np.float64)
+        label = f"{name} (tolerance {rtol:g} relative + {atol:g} absolute)"
+        result, problem = self.call(fn, *args, **(kwargs or {}))
+        if no_warnings and problem:
+            self.add(label, False, input=input, expected=expected, actual=problem, hint=hint)
+            return
+        arr = self.validate(label, result, problem, input=input, hint=hint, shape=expected.shape)
+        if arr is None:
+            return
+        ok = bool(np.isfinite(arr).all() and np.allclose(arr, expected, rtol=rtol, atol=atol))
+        self.add(label, ok, input=input, expected=expected, actual=arr, hint=hint)
+
+    def finish(self) -> Feedback:
+        fb = self.feedback
+        if not fb.passed:
+            raise CheckFailed(fb)
+        return fb
+
+
+def _checked(title):
+    """Turn a case-collecting function into a public check (NotImplementedError -> NotImplementedYet)."""
+    def wrap(body):
+        def check(*functions, hidden: bool = False):
+            task = _Task(title, hidden)
+            try:
+                body(task, *functions, hidden=hidden)
+            except _NotImplementedSignal:
+                task.feedback.not_implemented = True
+                raise NotImplementedYet(task.feedback) from None
+            except _Stop:
+                task.feedback.stopped = True
+            return task.finish()
+        check.__name__ = body.__name__
+        check.__qualname__ = body.__name__
+        check.__doc__ = body.__doc__
+        TASKS[body.__name__] = check
+        return check
+    return wrap
+
+
+TASKS: dict = {}  # task name -> check function
+
+
+def _points(hidden, visible, seed, n=7, low=-30.0, high=30.0):
+    """The visible inputs, or seeded random ones for the hidden checks (other inputs, same maths)."""
+    if not hidden:
+        return np.asarray(visible, dtype=np.float64)
+    return np.round(np.random.default_rng(seed).uniform(low, high, n), 3)
+
+
+def _unchanged(task, fn, name, args=(), kwargs=None):
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
+    copy = x.copy()
+    task.call(fn, x, *args, **(kwargs or {}))
+    task.add(f"{name} leaves its input array unchanged", np.array_equal(x, copy), input=copy,
+             expected=copy, actual=x, hint="Compute into a new array (np.maximum, np.where, x * ...) "
+             "instead of assigning into x, which would change the caller's data.")
+
+
+def _extreme(task, fn, name, ref, args=(), kwargs=None, rtol=1e-9, atol=1e-12, hint=""):
+    x = np.array([-1000.0, -100.0, 100.0, 1000.0])
+    task.close(f"{name} at extreme inputs, finite and without warnings", fn, (x, *args),
+               ref(x, **(kwargs or {})), input=x, rtol=rtol, atol=atol, kwargs=kwargs, no_warnings=True, hint=hint)
+
+
+def _shape(task, fn, name, ref, args=(), kwargs=None):
+    x = np.linspace(-3, 3, 12).reshape(3, 4)
+    task.close(f"{name} keeps the shape of a 3x4 input", fn, (x, *args), ref(x, **(kwargs or {})),
+               input="np.linspace(-3, 3, 12).reshape(3, 4)", rtol=1e-9, atol=1e-12, kwargs=kwargs,
+               hint="Use NumPy operations that work elementwise on arrays of any shape (no loops, no float()).")
+
+
+def _derivative(task, fn, name, ref_f, x, kwargs=None, tol=1e-6):
+    """Gradient check: the learner's derivative against central differences of the reference function."""
+    kwargs = kwargs or {}
+    label = f"{name} matches finite differences of f (max error {tol:g})"
+    arr = task.array(label, fn, (x,), input=x, kwargs=kwargs, shape=x.shape,
+                     hint="The derivative takes the input x, not f(x).")
+    if arr is None:
+        return
+    err = gradient_check(lambda v: ref_f(v, **kwargs), lambda v: arr, x)
+    task.add(label, err <= tol, input=x, expected=central_difference(lambda v: ref_f(v, **kwargs), x), actual=arr,
+             hint="Differentiate f with the chain rule and evaluate at the input x (not at f(x)).")
+
+
+def _timed(task, fn, name, kwargs=None):
+    """Best of up to 5 runs on 1e6 elements under SPEED_BOUND_S (stops early when clearly too slow)."""
+    x = np.linspace(-5.0, 5.0, SPEED_N)
+    best = np.inf
+    for _ in range(5):
+        start = time.perf_counter()
+        _, problem = task.call(fn, x, **(kwargs or {}))
+        best = min(best, time.perf_counter() - start)
+        if problem or best <= SPEED_BOUND_S or best > 5 * SPEED_BOUND_S:
+            break
+    ms = int(SPEED_BOUND_S * 1000)
+    task.add(f"{name} is vectorised: 1,000,000 elements in under {ms} ms", best <= SPEED_BOUND_S and not problem,
+             input="np.linspace(-5, 5, 1_000_000)", expected=f"under {ms} ms",
+             actual=problem or "slower than the bound", hint="Use whole-array NumPy operations (np.maximum, "
+             "np.where, comparisons); np.vectorize and Python loops call Python once per element (~200x slower).")
+
+
+# ------------------------------------------------------------------ 01 sigmoid
+@_checked("sigmoid")
+def sigmoid(task, fn, hidden=False):
+    """sigma(x) = 1 / (1 + e^-x): values, range, symmetry, +-1000 without overflow, shape."""
+    x = _points(hidden, [-5.0, -1.0, 0.0, 0.5, 3.0], seed=101)
+    task.close("values", fn, (x,), _ref_sigmoid(x), input=x, rtol=1e-9, atol=1e-12,
+               hint="sigma(x) = 1 / (1 + exp(-x)).")
+    s = task.array("symmetry sigma(-x) = 1 - sigma(x)", fn, (np.concatenate([x, -x]),), input=x,
+                   hint="", shape=(2 * x.size,))
+    if s is not None:
+        ok = np.allclose(s[x.size:], 1 - s[:x.size], atol=1e-12)
+        task.add("symmetry sigma(-x) = 1 - sigma(x) (tolerance 1e-12)", ok, input=x, expected=1 - s[:x.size],
+                 actual=s[x.size:], hint="A correct sigmoid satisfies this identity at every x.")
+    _extreme(task, fn, "sigmoid", _ref_sigmoid, hint="exp(-x) overflows for x = -1000 (warning). Use exp of a "
+             "non-positive number only: for x < 0 write sigma(x) = exp(x) / (1 + exp(x)), e.g. with np.where "
+             "inside np.errstate, or with exp(-|x|).")
+    _shape(task, fn, "sigmoid", _ref_sigmoid)
+
+
+@_checked("sigmoid_derivative")
+def sigmoid_derivative(task, fn, hidden=False):
+    """sigma'(x) = sigma(x)(1 - sigma(x)): finite differences, maximum 1/4 at 0, +-1000, shape."""
+    x = _points(hidden, [-6.0, -2.0, -0.5, 0.0, 1.0, 4.0], seed=102, low=-15, high=15)
+    _derivative(task, fn, "sigmoid'", _ref_sigmoid, x)
+    task.close("sigma'(0) = 0.25, the maximum", fn, (np.array([0.0]),), [0.25], input=[0.0], rtol=1e-9, atol=0,
+               hint="The sigmoid is steepest at 0, where sigma = 1/2.")
+    _extreme(task, fn, "sigmoid'", _ref_sigmoid.derivative,
+             hint="Use a stable sigmoid inside the derivative so that +-1000 gives 0 without warnings.")
+    _shape(task, fn, "sigmoid'", _ref_sigmoid.derivative)
+
+
+# ------------------------------------------------------------------ 02 tanh
+@_checked("tanh")
+def tanh(task, fn, hidden=False):
+    """tanh(x) = 2 sigma(2x) - 1: values, odd symmetry, range, +-1000, shape."""
+    x = _points(hidden, [-3.0, -1.0, 0.0, 0.25, 2.0], seed=201, low=-10, high=10)
+    task.close("values", fn, (x,), np.tanh(x), input=x, rtol=1e-9, atol=1e-12,
+               hint="tanh(x) = 2 sigma(2x) - 1 (note the 2x inside).")
+    t = task.array("odd symmetry tanh(-x) = -tanh(x)", fn, (np.concatenate([x, -x]),), input=x, hint="",
+                   shape=(2 * x.size,))
+    if t is not None:
+        task.add("odd symmetry tanh(-x) = -tanh(x) (tolerance 1e-12)",
+                 np.allclose(t[x.size:], -t[:x.size], atol=1e-12), input=x, expected=-t[:x.size],
+                 actual=t[x.size:], hint="tanh is odd: it is zero-centred, unlike the sigmoid.")
+    _extreme(task, fn, "tanh", _ref_tanh, hint="Build tanh from a stable sigmoid, so that +-1000 gives +-1 "
+             "without overflow.")
+    _shape(task, fn, "tanh", _ref_tanh)
+
+
+@_checked("tanh_derivative")
+def tanh_derivative(task, fn, hidden=False):
+    """tanh'(x) = 1 - tanh(x)^2: finite differences, value 1 at 0, +-1000, shape."""
+    x = _points(hidden, [-4.0, -1.0, 0.0, 0.5, 2.5], seed=202, low=-8, high=8)
+    _derivative(task, fn, "tanh'", _ref_tanh, x)
+    task.close("tanh'(0) = 1, the maximum", fn, (np.array([0.0]),), [1.0], input=[0.0], rtol=1e-9, atol=0,
+               hint="tanh is steepest at 0, with slope 1.")
+    _extreme(task, fn, "tanh'", _ref_tanh.derivative, hint="Evaluate at the input x: 1 - tanh(x)^2.")
+    _shape(task, fn, "tanh'", _ref_tanh.derivative)
+
+
+# ------------------------------------------------------------------ 03 ReLU
+@_checked("relu")
+def relu(task, fn, hidden=False):
+    """relu(x) = max(0, x): values, +-1000, shape, input unchanged, speed on 1e6 elements."""
+    x = _points(hidden, [-3.0, -0.5, 0.0, 0.5, 2.0], seed=301, low=-5, high=5)
+    task.close("values", fn, (x,), _ref_relu(x), input=x, rtol=0, atol=0, hint="relu(x) = max(0, x).")
+    _extreme(task, fn, "relu", _ref_relu, rtol=0, atol=0)
+    _shape(task, fn, "relu", _ref_relu)
+    _unchanged(task, fn, "relu")
+    _timed(task, fn, "relu")
+
+
+def _kinked_derivative(task, fn, name, ref_f, low_slope, x, kwargs=None):
+    kwargs = kwargs or {}
+    away = x[x != 0]
+    _derivative(task, fn, name, ref_f, away, kwargs=kwargs)
+    label = f"{name} at the kink x = 0 lies in [{low_slope:g}, 1] (PyTorch uses {low_slope:g})"
+    arr = task.array(label, fn, (np.array([0.0]),), input=[0.0], kwargs=kwargs, shape=(1,), hint="")
+    if arr is not None:
+        task.add(label, low_slope <= arr[0] <= 1, input=[0.0], expected=f"a value in [{low_slope:g}, 1]",
+                 actual=arr, hint="No derivative exists at 0; pick the left or the right slope.")
+
+
+@_checked("relu_derivative")
+def relu_derivative(task, fn, hidden=False):
+    """relu'(x) = 1 for x > 0, 0 for x < 0 (any value in [0, 1] accepted at 0); +-1000, shape, speed."""
+    x = _points(hidden, [-3.0, -0.5, 0.0, 0.5, 2.0], seed=302, low=-5, high=5)
+    _kinked_derivative(task, fn, "relu'", _ref_relu, 0.0, x)
+    _extreme(task, fn, "relu'", _ref_relu.derivative, rtol=0, atol=0)
+    _shape(task, fn, "relu'", _ref_relu.derivative)
+    _unchanged(task, fn, "relu'")
+    _timed(task, fn, "relu'")
+
+
+# ------------------------------------------------------------------ 04 leaky ReLU
+@_checked("leaky_relu")
+def leaky_relu(task, fn, hidden=False):
+    """leaky_relu(x, alpha=0.01) = x for x > 0, alpha x otherwise: default alpha, other alphas, +-1000, shape."""
+    x = _points(hidden, [-3.0, -0.5, 0.0, 0.5, 2.0], seed=401, low=-5, high=5)
+    task.close("values with the default alpha = 0.01", fn, (x,), _ref_leaky_relu(x), input=x, rtol=1e-12,
+               atol=1e-15, hint="Give alpha a default: def leaky_relu(x, alpha=0.01).")
+    for alpha in ((0.3, 0.7) if hidden else (0.1, 0.5)):
+        task.close(f"values with alpha = {alpha}", fn, (x,), _ref_leaky_relu(x, alpha=alpha), kwargs={"alpha": alpha},
+                   input=x, rtol=1e-12, atol=1e-15, hint="Negative inputs are multiplied by alpha, positive "
+                   "ones pass unchanged.")
+    _extreme(task, fn, "leaky_relu", _ref_leaky_relu, rtol=1e-12, atol=0)
+    _shape(task, fn, "leaky_relu", _ref_leaky_relu, kwargs={"alpha": 0.2})
+    _unchanged(task, fn, "leaky_relu", kwargs={"alpha": 0.2})
+
+
+@_checked("leaky_relu_derivative")
+def leaky_relu_derivative(task, fn, hidden=False):
+    """1 for x > 0, alpha for x < 0 (any value in [alpha, 1] at 0), for several alphas; +-1000, shape."""
+    x = _points(hidden, [-3.0, -0.5, 0.0, 0.5, 2.0], seed=402, low=-5, high=5)
+    for alpha in ((0.01, 0.3) if hidden else (0.01, 0.2)):
+        _kinked_derivative(task, fn, f"leaky_relu' with alpha = {alpha}", _ref_leaky_relu, alpha, x,
+                           kwargs={"alpha": alpha})
+    _extreme(task, fn, "leaky_relu'", _ref_leaky_relu.derivative, kwargs={"alpha": 0.1}, rtol=1e-12, atol=0)
+    _shape(task, fn, "leaky_relu'", _ref_leaky_relu.derivative, kwargs={"alpha": 0.1})
+
+
+# ------------------------------------------------------------------ 05 softmax
+def _logits(hidden, visible, seed, n=5):
+    return np.asarray(visible, dtype=np.float64) if not hidden else np.round(
+        np.random.default_rng(seed).normal(0, 3, n), 3)
+
+
+@_checked("softmax")
+def softmax(task, fn, hidden=False):
+    """softmax(z)_i = e^{z_i} / sum_j e^{z_j}: values, sums to 1, shift invariance, +-1000, rows of a batch."""
+    z = _logits(hidden, [0.4, 2.0, 5.0], seed=501)
+    task.close("values", fn, (z,), _ref_softmax(z), input=z, rtol=1e-9, atol=1e-15,
+               hint="Exponentiate, then divide by the sum of the exponentials.")
+    p = task.array("positive entries that sum to 1", fn, (z + 7.0,), input=z + 7.0, hint="", shape=z.shape)
+    if p is not None:
+        task.add("shift invariance softmax(z + 7) = softmax(z) (tolerance 1e-12)",
+                 np.allclose(p, _ref_softmax(z), atol=1e-12), input=z + 7.0, expected=_ref_softmax(z), actual=p,
+                 hint="Adding the same number to every score must not change the probabilities.")
+    big = np.array([1000.0, 0.0, -1000.0]) if not hidden else np.array([-1000.0, 999.0, 1000.0, 0.0])
+    task.close("large scores, without overflow or warnings", fn, (big,), _ref_softmax(big), input=big, rtol=1e-9,
+               atol=1e-15, no_warnings=True, hint="exp(1000) overflows: subtract max(z) first; softmax(z - c) = "
+               "softmax(z), and every exponent is then <= 0.")
+    batch = np.array([[1.0, 2.0, 3.0], [1000.0, 1000.0, -5.0]])
+    task.close("each row of a 2-D batch (axis -1) sums to 1", fn, (batch,), _ref_softmax(batch), input=batch,
+               rtol=1e-9, atol=1e-15, hint="Use axis=-1 and keepdims=True in np.max and np.sum.")
+
+
+@_checked("softmax_jacobian")
+def softmax_jacobian(task, fn, hidden=False):
+    """J[i, j] = d s_i / d z_j for one vector z: finite differences, symmetry, rows summing to 0, large z."""
+    z = _logits(hidden, [0.4, 2.0, 5.0], seed=502, n=4)
+    label = "matches finite differences (max error 1e-7)"
+    jac = task.array(label, fn, (z,), input=z, shape=(z.size, z.size), hint="The Jacobian of n outputs with "
+                     "respect to n inputs is an n x n matrix.")
+    if jac is not None:
+        numeric = numerical_jacobian(_ref_softmax, z)
+        task.add(label, np.allclose(jac, numeric, atol=1e-7), input=z, expected=numeric, actual=jac,
+                 hint="d s_i / d z_j = s_i (delta_ij - s_j): the diagonal is s_i (1 - s_i), off-diagonal -s_i s_j.")
+        task.add("symmetric, with rows that sum to 0 (tolerance 1e-12)",
+                 np.allclose(jac, jac.T, atol=1e-12) and np.allclose(jac.sum(axis=1), 0, atol=1e-12), input=z,
+                 expected="J = J.T and J.sum(axis=1) = 0", actual=jac, hint="The probabilities always sum to 1, "
+                 "so moving any z_j changes their sum by 0.")
+    big = np.array([1000.0, 0.0, -1000.0])
+    task.close("large scores, without overflow or warnings", fn, (big,), _ref_softmax.jacobian(big), input=big,
+               rtol=1e-9, atol=1e-15, no_warnings=True, hint="Use a stable softmax inside the Jacobian.")
+
+
+def _cross_entropy(z, y):
+    # L = -sum_i y_i log softmax(z)_i
+    from .functions import log_softmax
+    return -np.sum(y * log_softmax(z))
+
+
+@_checked("softmax_cross_entropy_gradient")
+def softmax_cross_entropy_gradient(task, fn, hidden=False):
+    """dL/dz for L = -sum_i y_i log softmax(z)_i: finite differences, sums to 0, one-hot and soft targets."""
+    z = _logits(hidden, [0.4, 2.0, 5.0], seed=503, n=4)
+    targets = [np.eye(z.size)[0], np.full(z.size, 1.0 / z.size)]
+    for y, what in zip(targets, ("one-hot target", "uniform target")):
+        label = f"{what}: matches finite differences of the loss (max error 1e-7)"
+        g = task.array(label, fn, (z, y), input=f"z = {_fmt(z)}, y = {_fmt(y)}", shape=z.shape,
+                       hint="One number per score: the gradient has the shape of z.")
+        if g is not None:
+            numeric = np.array([central_difference(lambda t, i=i: _cross_entropy(
+                np.concatenate([z[:i], [t], z[i + 1:]]), y), z[i]) for i in range(z.size)])
+            task.add(label, np.allclose(g, numeric, atol=1e-7), input=f"z = {_fmt(z)}, y = {_fmt(y)}",
+                     expected=numeric, actual=g, hint="Chain the softmax Jacobian with dL/ds = -y / s; "
+                     "the result simplifies a lot.")
+    big = np.array([1000.0, 0.0, -1000.0])
+    y = np.array([0.0, 1.0, 0.0])
+    task.close("large scores, without overflow or warnings", fn, (big, y), _ref_softmax(big) - y,
+               input=f"z = {_fmt(big)}, y = {_fmt(y)}", rtol=1e-9, atol=1e-12, no_warnings=True,
+               hint="Compute with a stable softmax; never take log of a probability that underflowed to 0.")
+
+
+# ------------------------------------------------------------------ 06 vanishing gradients
+def _init_check(task, fn, name, variance, hidden):
+    shapes = [(400, 200), (100, 300)] if not hidden else [(250, 250), (600, 150)]
+    for fan_in, fan_out in shapes:
+        label = f"{name}({fan_in}, {fan_out}): shape, mean 0 and variance within 10%"
+        w = task.array(label, fn, (fan_in, fan_out), kwargs={"rng": np.random.default_rng(0)},
+                       input=f"fan_in = {fan_in}, fan_out = {fan_out}", shape=(fan_in, fan_out),
+                       hint="Return a matrix of shape (fan_in, fan_out): inputs are rows, outputs columns.")
+        if w is None:
+            continue
+        target = variance(fan_in, fan_out)
+        ok = abs(w.var() / target - 1) < 0.10 and abs(w.mean()) < 0.1 * np.sqrt(target)
+        task.add(label, ok, input=f"fan_in = {fan_in}, fan_out = {fan_out}",
+                 expected=f"mean 0, variance {target:.3g}", actual=f"mean {w.mean():.3g}, variance {w.var():.3g}",
+                 hint="Draw from a normal or uniform distribution scaled so that the variance is the target.")
+    a = task.array(f"{name} uses the rng it is given (same seed, same weights)", fn, (20, 10),
+                   kwargs={"rng": np.random.default_rng(1)}, input="rng = np.random.default_rng(1), twice",
+                   shape=(20, 10), hint="")
+    b = task.array(f"{name} uses the rng it is given (same seed, same weights)", fn, (20, 10),
+                   kwargs={"rng": np.random.default_rng(1)}, input="rng = np.random.default_rng(1), twice",
+                   shape=(20, 10), hint="")
+    if a is not None and b is not None:
+        task.add(f"{name} uses the rng it is given (same seed, same weights)", np.array_equal(a, b),
+                 input="rng = np.random.default_rng(1), twice", expected="identical matrices",
+                 actual="different matrices", hint="Draw with rng.normal(...) or rng.uniform(...), not np.random.")
+
+
+@_checked("xavier_init")
+def xavier_init(task, fn, hidden=False):
+    """Xavier/Glorot: weights of variance 2 / (fan_in + fan_out), any distribution."""
+    _init_check(task, fn, "xavier_init", lambda i, o: 2.0 / (i + o), hidden)
+
+
+@_checked("he_init")
+def he_init(task, fn, hidden=False):
+    """He/Kaiming: weights of variance 2 / fan_in, any distribution."""
+    _init_check(task, fn, "he_init", lambda i, o: 2.0 / i, hidden)
+
+
+@_checked("layer_gradient_norms")
+def layer_gradient_norms(task, fn, hidden=False):
+    """Per-layer gradient norms of a chain of sigmoid layers, against a hand-checked computation."""
+    rng = np.random.default_rng(602 if hidden else 601)
+    depth, width, batch = (5, 8, 6) if hidden else (4, 6, 5)
+    weights = [rng.normal(0, 1 / np.sqrt(width), (width, width)) for _ in range(depth)]
+    x = rng.normal(0, 1, (batch, width))
+    # forward: a_l = sigma(a_{l-1} W_l); backward from dL/da_L = 1; norm of dL/dz_l per layer, input side first
+    acts_, zs = [x], []
+    for w in weights:
+        zs.append(acts_[-1] @ w)
+        acts_.append(_ref_sigmoid(zs[-1]))
+    grad, norms = np.ones_like(acts_[-1]), []
+    for layer in range(depth - 1, -1, -1):
+        dz = grad * _ref_sigmoid.derivative(zs[layer])
+        norms.append(np.linalg.norm(dz))
+        grad = dz @ weights[layer].T
+    expected = np.array(norms[::-1])
+    label = "one norm of dL/dz per layer, input side first (tolerance 1e-9 relative)"
+    got = task.array(label, fn, (weights, x), input=f"{depth} layers of width {width}, batch {batch}",
+                     shape=(depth,), hint="Return one number per layer, as a NumPy array.")
+    if got is not None:
+        task.add(label, np.allclose(got, expected, rtol=1e-9, atol=0), input=f"{depth} layers, width {width}",
+                 expected=expected, actual=got, hint="Backward: dz = grad * sigma'(z); record norm(dz); then "
+                 "grad = dz @ W.T. Reverse the list at the end so the input side comes first.")
+        task.add("the norms shrink towards the input (sigmoid' <= 1/4)", np.all(np.diff(got) > 0),
+                 input=f"{depth} sigmoid layers", expected="increasing from input to output", actual=got,
+                 hint="Each sigmoid layer multiplies the gradient by at most 1/4 times the weights.")

@@ -1,0 +1,212 @@
+"""Generate exercises/NN_topic.ipynb from solutions/NN_topic.ipynb (``make exercises``).
+
+    python -m acts.exercises                       # every solution -> exercises/, refusing to destroy work
+    python -m acts.exercises --force               # overwrite exercises that differ from git HEAD
+    python -m acts.exercises --out /tmp/ex solutions/01_sigmoid.ipynb
+
+The solution notebook is the single source (nbgrader's format, so ``nbgrader generate_assignment`` accepts it):
+
+- notebook metadata ``acts: {assignment: "NN_topic"}`` (the file name without .ipynb);
+- a **solution cell** per graded function: metadata ``nbgrader: {grade: false, grade_id: "NN_topic-name",
+  locked: false, schema_version: 3, solution: true, task: false}``; the answer sits between
+  ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (keep the ``def`` line, docstring and comments outside, so the
+  learner sees the signature). In the exercise the region becomes ``# YOUR CODE HERE`` /
+  ``raise NotImplementedError()`` at the same indentation (what nbgrader writes);
+- a **check cell** after it: metadata ``nbgrader: {grade: true, grade_id: "NN_topic-check_name", locked: true,
+  points: P, schema_version: 3, solution: false, task: false}``; source ``acts.check.NAME(function)`` as the last
+  line, preceded where needed by ``### BEGIN HIDDEN TESTS`` / ``acts.check.NAME(function, hidden=True)`` /
+  ``### END HIDDEN TESTS`` (hidden tests use other inputs, so hard-coding the visible expected values fails);
+- every other cell (markdown, setup, demos) is copied. grade_ids are unique across the course: prefix them with
+  the assignment name. Points live on check cells only.
+
+In the exercise, outputs and execution counts are cleared, hidden tests removed, and every cell that calls
+learner code (check cells, and cells naming a function defined in a solution cell) is tagged
+``raises-exception``, so JupyterLab's Run All goes past "not implemented yet" and nbval expects the error.
+
+Learners work in exercises/ in place: an exercise that differs from its committed version (git HEAD) is never
+overwritten without ``--force``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+TAG = "raises-exception"
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def is_solution(cell) -> bool:
+    return cell.cell_type == "code" and bool(nbgrader_meta(cell).get("solution"))
+
+
+def is_check(cell) -> bool:
+    return cell.cell_type == "code" and bool(nbgrader_meta(cell).get("grade"))
+
+
+def strip_regions(source: str, begin: str, end: str, stub: tuple[str, ...] | None) -> str:
+    """Remove every begin..end region (markers included); put ``stub`` lines there at the marker's indentation."""
+    out, inside = [], False
+    for line in source.splitlines():
+        marker = line.strip()
+        if marker == begin:
+            if inside:
+                raise ValueError(f"nested {begin!r}")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.extend(indent + s for s in stub or ())
+        elif marker == end:
+            if not inside:
+                raise ValueError(f"{end!r} without {begin!r}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{begin!r} without {end!r}")
+    return "\n".join(out)
+
+
+def region_lines(source: str, begin: str, end: str) -> list[str]:
+    """The lines strictly inside begin..end regions (what an exercise must never contain)."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == begin:
+            inside = True
+        elif line.strip() == end:
+            inside = False
+        elif inside:
+            lines.append(line)
+    return lines
+
+
+def defined_names(source: str) -> set[str]:
+    """Top-level functions and variables that a solution cell defines (the learner's code)."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    return names
+
+
+def used_names(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _top_level_stub(source: str) -> bool:
+    return any(line.strip() == BEGIN_SOLUTION and not line[0].isspace() for line in source.splitlines() if line)
+
+
+def make_exercise(solution: nbformat.NotebookNode, assignment: str) -> nbformat.NotebookNode:
+    """The exercise notebook generated from a solution notebook (pure: the input is not modified)."""
+    nb = copy.deepcopy(solution)
+    nb.metadata.setdefault("acts", {})["assignment"] = assignment
+    nb.metadata.pop("widgets", None)
+    learner = set()
+    for cell in nb.cells:
+        if is_solution(cell):
+            learner |= defined_names(cell.source)
+    ids = [nbgrader_meta(c).get("grade_id") for c in nb.cells if nbgrader_meta(c).get("grade_id")]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise ValueError(f"{assignment}: duplicate grade_id(s) {sorted(dupes)}")
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = []
+        cell.execution_count = None
+        for key in ("execution", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+        calls_learner = False
+        if is_solution(cell):
+            if BEGIN_SOLUTION not in cell.source:
+                raise ValueError(f"{assignment}: solution cell {nbgrader_meta(cell).get('grade_id')} has no "
+                                 f"{BEGIN_SOLUTION} marker")
+            calls_learner = _top_level_stub(cell.source)
+            cell.source = strip_regions(cell.source, BEGIN_SOLUTION, END_SOLUTION, STUB)
+        else:
+            cell.source = strip_regions(cell.source, BEGIN_HIDDEN, END_HIDDEN, None).strip("\n")
+            calls_learner = is_check(cell) or bool(used_names(cell.source) & learner)
+        tags = [t for t in cell.metadata.get("tags", []) if t != TAG]
+        if calls_learner:
+            tags.append(TAG)
+        if tags:
+            cell.metadata["tags"] = tags
+        else:
+            cell.metadata.pop("tags", None)
+    return nb
+
+
+def committed_text(path: Path) -> str | None:
+    """The file as committed at git HEAD, or None (not in git, or git unavailable)."""
+    try:
+        rel = path.resolve().relative_to(ROOT)
+        done = subprocess.run(["git", "-C", str(ROOT), "show", f"HEAD:{rel.as_posix()}"], capture_output=True,
+                              text=True, timeout=30)
+    except (ValueError, OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def generate(solution_path: Path, out_dir: Path, force: bool = False) -> str:
+    """Write out_dir/<same name>; returns 'written', 'unchanged' or 'refused: reason'."""
+    assignment = solution_path.stem
+    text = nbformat.writes(make_exercise(nbformat.read(solution_path, as_version=4), assignment))
+    text = text if text.endswith("\n") else text + "\n"
+    target = out_dir / solution_path.name
+    if target.exists():
+        current = target.read_text(encoding="utf-8")
+        if current == text:
+            return "unchanged"
+        if not force and current != committed_text(target):
+            return ("refused: it differs from its committed version (your work?); "
+                    "save a copy elsewhere or rerun with --force (make exercises FORCE=1)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return "written"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("solutions", nargs="*", type=Path, help="solution notebooks (default: solutions/*.ipynb)")
+    parser.add_argument("--out", type=Path, default=EXERCISES, help="folder for the exercises (default: exercises/)")
+    parser.add_argument("--force", action="store_true", help="overwrite exercises that differ from git HEAD")
+    args = parser.parse_args(argv)
+    paths = args.solutions or sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+    if not paths:
+        parser.error("no solution notebooks found")
+    refused = 0
+    for path in paths:
+        if not re.fullmatch(r"\d\d_\w+\.ipynb", path.name) or not path.is_file():
+            parser.error(f"not a solution notebook (solutions/NN_topic.ipynb): {path}")
+        status = generate(path, args.out, args.force)
+        refused += status.startswith("refused")
+        print(f"{args.out / path.name}: {status}")
+    return 1 if refused else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
