@@ -37,6 +37,9 @@ execute: venv  ## re-run notebooks top to bottom in a fresh kernel and store the
 check-env:  ## OK or FAIL for each package the course needs, with a hint for each failure (builds nothing)
 	@$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) acts/check_env.py
 
+exercises: venv  ## generate exercises/ from solutions/ (refuses to overwrite your edits; FORCE=1 to overwrite)
+	$(BIN)/python -m acts.exercises $(if $(FORCE),--force)
+
 bench: venv  ## print the speed figures quoted in the README
 	$(BIN)/python benchmarks/activations.py
 
