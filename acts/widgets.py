@@ -2,6 +2,7 @@
 
     acts.widgets.explore("leaky_relu")   # one activation, its derivative and a tangent line
     acts.widgets.softmax_explorer()      # logits, temperature, probabilities and the Jacobian
+    acts.widgets.vanishing_gradients()   # per-layer gradient norms and activations of a deep net
 
 The browser tests drive every public function of this module, so a new explorer is covered by adding
 its import here.

@@ -1,0 +1,107 @@
+"""The vanishing-gradient lab without a browser: set a control's value, check the numbers and the plotted data."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+import acts
+import acts.widgets
+from acts.lab import VanishingGradientsLab, layer_histograms, vanishing_gradients
+from acts.network import gradient_norms
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
+def _control(widget, description):
+    found = [w for w in _walk(widget) if getattr(w, "description", None) == description]
+    assert len(found) == 1, f"expected one control {description!r}, found {len(found)}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def box():
+    return acts.widgets.vanishing_gradients(depth=12, width=20, batch=32)
+
+
+def test_widget_has_its_controls_and_an_image(box):
+    assert isinstance(box, widgets.VBox)
+    depth = _control(box, "depth")
+    assert (depth.min, depth.max, depth.value) == (1, 100, 12)
+    assert set(_control(box, "activation").options) == set(acts.ACTIVATIONS)
+    assert list(_control(box, "initialisation").options) == ["standard", "xavier", "he"]
+    assert isinstance(_control(box, "weight scale"), widgets.FloatSlider)
+    images = [w for w in _walk(box) if isinstance(w, widgets.Image)]
+    assert len(images) == 1 and images[0].value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _plotted(line):
+    x, y = (np.asarray(d, dtype=float) for d in line.get_data())
+    return x, y
+
+
+@pytest.mark.parametrize("description, value", [("activation", "tanh"), ("initialisation", "xavier"),
+                                                ("depth", 30), ("weight scale", 1.5)])
+def test_each_control_updates_the_plotted_norms(box, description, value):
+    lab = box.lab
+    renders = lab.view.renders
+    _control(box, description).value = value
+    assert lab.view.renders == renders + 1  # one render per change
+    kwargs = dict(depth=lab.depth.value, width=20, init=lab.init.value, scale=lab.scale.value, batch=32, seed=0)
+    expected = gradient_norms(lab.activation.value, **kwargs)
+    expected_w = gradient_norms(lab.activation.value, wrt="weights", **kwargs)
+    np.testing.assert_allclose(lab.norms, expected)
+    x, y = _plotted(lab.line_signal)
+    np.testing.assert_array_equal(x, np.arange(1, lab.depth.value + 1))
+    np.testing.assert_allclose(y, expected)
+    np.testing.assert_allclose(_plotted(lab.line_weights)[1], expected_w)
+    assert lab.ratio == pytest.approx(expected[0] / expected[-1])
+    assert lab.histograms.shape[0] == lab.depth.value
+    np.testing.assert_allclose(np.asarray(lab.heatmap.get_array()), lab.histograms)
+    assert f"{lab.ratio:.2e}" in lab.summary.value
+
+
+def test_sigmoid_with_standard_init_shows_vanishing_and_a_centred_histogram():
+    lab = VanishingGradientsLab(depth=20, activation="sigmoid", init="standard", width=100, batch=256)
+    assert lab.ratio < 1e-6
+    assert lab.hist_range == (0.0, 1.0)
+    centre = lab.histograms[:, 15:26].sum(axis=1)  # bins covering about 0.37-0.63
+    # standard init keeps sigmoid's layers near 0.5, where its slope is at most 1/4: no saturation at 0 or 1
+    assert centre[0] > 0.5 and np.all(centre[1:] > 0.85)
+    assert np.all(lab.histograms[:, [0, -1]].sum(axis=1) == 0)
+
+
+def test_tanh_with_large_weights_saturates_in_the_end_bins():
+    lab = VanishingGradientsLab(depth=10, activation="tanh", init="xavier", scale=4.0, width=100, batch=64)
+    ends = lab.histograms[:, [0, -1]].sum(axis=1)
+    assert np.all(ends[1:] > 0.5)
+
+
+def test_dead_relu_layers_are_left_off_the_log_axis():
+    lab = VanishingGradientsLab(depth=5, activation="relu", init="he", width=3, batch=2, seed=0)
+    lab.scale.value = 0.1  # tiny weights: still positive gradients or exact zeros, never negative or inf
+    y = _plotted(lab.line_signal)[1]
+    zero = lab.norms == 0
+    assert np.all(np.isnan(y[zero])) and np.all(y[~zero] > 0)
+
+
+def test_histograms_count_every_value_once_and_clip_to_the_end_bins():
+    a = np.array([[-5.0, 0.05, 0.5, 0.99, 7.0]])
+    hist = layer_histograms([a], 0.0, 1.0, bins=10)
+    np.testing.assert_allclose(hist.sum(axis=1), 1.0)
+    np.testing.assert_allclose(hist[0, [0, 5, 9]], [0.4, 0.2, 0.4])
+    reference = np.histogram(np.clip(a, 0, 1), bins=10, range=(0, 1))[0] / a.size
+    np.testing.assert_allclose(hist[0], reference)
+
+
+@pytest.mark.parametrize("kwargs, message", [({"activation": "sigmod"}, "unknown activation"),
+                                             ({"init": "glorot"}, "unknown init"),
+                                             ({"depth": 0}, "depth"), ({"depth": 101}, "depth")])
+def test_bad_arguments_get_clear_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        vanishing_gradients(**kwargs)

@@ -1,0 +1,261 @@
+"""acts.network and acts.data: hand-written gradients against finite differences, initialisation statistics,
+determinism, the vanishing-gradient facts of issue 4 (a)-(d), training, and clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import acts
+from acts import data
+from acts.network import (MLP, History, gradient_norms, init_weights, loss_and_gradient, probe, train)
+
+CLASSIC = ["sigmoid", "tanh", "relu", "leaky_relu"]
+
+
+def _numerical_weight_gradients(net, X, target, loss, h=1e-6):
+    grads = []
+    for w in net.weights + net.biases:
+        g = np.zeros_like(w)
+        for idx in np.ndindex(w.shape):
+            old = w[idx]
+            w[idx] = old + h
+            plus = net.loss(X, target, loss)
+            w[idx] = old - h
+            minus = net.loss(X, target, loss)
+            w[idx] = old
+            g[idx] = (plus - minus) / (2 * h)
+        grads.append(g)
+    return grads
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+@pytest.mark.parametrize("name", sorted(acts.ACTIVATIONS))
+def test_weight_and_bias_gradients_match_finite_differences(name, loss):
+    rng = np.random.default_rng(3)
+    net = MLP([3, 5, 4, 2], name, init="xavier", seed=1, bias=0.1)
+    X = rng.standard_normal((7, 3))
+    target = rng.integers(0, 2, 7) if loss == "cross_entropy" else rng.standard_normal((7, 2))
+    net.gradients(X, target, loss)
+    numeric = _numerical_weight_gradients(net, X, target, loss)
+    analytic = net.grad_weights + net.grad_biases
+    for a, n in zip(analytic, numeric):
+        np.testing.assert_allclose(a, n, atol=1e-7, rtol=1e-5)
+
+
+def test_preactivation_gradients_match_finite_differences():
+    # dL/dZ_l, checked by nudging Z_l itself: rerun the layers above l from a perturbed Z_l
+    rng = np.random.default_rng(0)
+    net = MLP([4, 6, 6, 1], "tanh", init="standard", seed=2)
+    X = rng.standard_normal((5, 4))
+    target = rng.standard_normal((5, 1))
+    net.gradients(X, target, "mse")
+
+    def loss_from(layer, z):
+        a = net.activation(z)
+        for w, b in zip(net.weights[layer + 1:-1], net.biases[layer + 1:-1]):
+            a = net.activation(a @ w + b)
+        return loss_and_gradient(a @ net.weights[-1] + net.biases[-1], target, "mse")[0]
+
+    for layer in range(net.depth):
+        z0 = net.preactivations[layer].copy()
+        numeric = np.zeros_like(z0)
+        for idx in np.ndindex(z0.shape):
+            z = z0.copy()
+            z[idx] += 1e-6
+            plus = loss_from(layer, z)
+            z[idx] -= 2e-6
+            numeric[idx] = (plus - loss_from(layer, z)) / 2e-6
+        np.testing.assert_allclose(net.grad_preactivations[layer], numeric, atol=1e-8, rtol=1e-5)
+
+
+def test_forward_records_every_layer_with_the_right_shapes():
+    net = MLP([2, 8, 8, 8, 3], "relu", seed=0)
+    X = np.ones((11, 2))
+    out = net.forward(X)
+    assert out.shape == (11, 3) and net.depth == 3
+    assert [z.shape for z in net.preactivations] == [(11, 8)] * 3
+    np.testing.assert_array_equal(net.activations[0], np.maximum(net.preactivations[0], 0))
+    net.backward(np.ones_like(out))
+    assert [g.shape for g in net.grad_weights] == [(2, 8), (8, 8), (8, 8), (8, 3)]
+    assert [g.shape for g in net.grad_biases] == [(8,), (8,), (8,), (3,)]
+    assert [g.shape for g in net.grad_preactivations] == [(11, 8)] * 3
+
+
+def test_activation_parameters_reach_forward_and_backward():
+    net = MLP([1, 1, 1], "leaky_relu", params={"alpha": 0.2}, seed=0)
+    net.weights[0][:] = 1.0
+    net.forward(np.array([[-2.0]]))
+    assert net.activations[0][0, 0] == pytest.approx(-0.4)
+    net.backward(np.array([[1.0]]))
+    assert net.grad_preactivations[0][0, 0] == pytest.approx(0.2 * net.weights[1][0, 0])
+
+
+@pytest.mark.parametrize("init, variance", [("standard", lambda n_in, n_out: 1 / (3 * n_in)),
+                                            ("xavier", lambda n_in, n_out: 2 / (n_in + n_out)),
+                                            ("he", lambda n_in, n_out: 2 / n_in)])
+def test_initialisations_have_their_variance(init, variance):
+    w = init_weights(400, 300, init, rng=0)
+    assert w.shape == (400, 300)
+    assert np.var(w) == pytest.approx(variance(400, 300), rel=0.02)
+    assert abs(np.mean(w)) < 0.01 * np.sqrt(variance(400, 300)) * 10
+    np.testing.assert_allclose(init_weights(400, 300, init, scale=3.0, rng=0), 3 * w)
+
+
+def test_uniform_initialisations_stay_inside_their_limits():
+    assert np.max(np.abs(init_weights(100, 50, "standard", rng=1))) <= 1 / np.sqrt(100)
+    assert np.max(np.abs(init_weights(100, 50, "xavier", rng=1))) <= np.sqrt(6 / 150)
+
+
+@pytest.mark.parametrize("wrt", ["preactivations", "weights"])
+def test_gradient_norms_is_deterministic_and_one_per_layer(wrt):
+    a = gradient_norms("tanh", depth=7, width=10, batch=16, seed=5, wrt=wrt)
+    b = gradient_norms("tanh", depth=7, width=10, batch=16, seed=5, wrt=wrt)
+    c = gradient_norms("tanh", depth=7, width=10, batch=16, seed=6, wrt=wrt)
+    assert a.shape == (7,) and np.all(a > 0)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_gradient_norms_are_the_norms_of_the_probe_gradients():
+    net = probe("sigmoid", depth=4, width=6, batch=9, seed=2)
+    assert net.input.shape == (9, 6) and net.sizes == [6, 6, 6, 6, 6, 1]
+    assert all(np.all(b == 0) for b in net.biases)
+    np.testing.assert_allclose(gradient_norms("sigmoid", depth=4, width=6, batch=9, seed=2),
+                               [np.linalg.norm(g) for g in net.grad_preactivations])
+    np.testing.assert_allclose(gradient_norms("sigmoid", depth=4, width=6, batch=9, seed=2, wrt="weights"),
+                               [np.linalg.norm(g) for g in net.grad_weights[:-1]])
+
+
+def test_scale_multiplies_the_hidden_weights():
+    plain = probe("relu", depth=3, width=5, batch=4, seed=0, init="he")
+    scaled = probe("relu", depth=3, width=5, batch=4, seed=0, init="he", scale=2.0)
+    for w1, w2 in zip(plain.weights[:-1], scaled.weights[:-1]):
+        np.testing.assert_allclose(w2, 2 * w1)
+    np.testing.assert_array_equal(plain.weights[-1], scaled.weights[-1])
+
+
+# ---------------------------------------------------------------- the facts the lesson prints (issue 4)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_sigmoid_and_tanh_with_standard_init_vanish(seed):
+    sig = gradient_norms("sigmoid", depth=20, seed=seed)
+    tan = gradient_norms("tanh", depth=50, seed=seed)
+    assert sig[0] / sig[-1] < 1e-6
+    assert tan[0] / tan[-1] < 1e-6
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_b_xavier_keeps_tanh_and_he_keeps_relu_flat(seed):
+    tan = gradient_norms("tanh", init="xavier", seed=seed)
+    rel = gradient_norms("relu", init="he", seed=seed)
+    assert tan.max() / tan.min() < 100
+    assert rel.max() / rel.min() < 10
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_c_relu_with_xavier_halves_the_variance_per_layer(seed):
+    rel = gradient_norms("relu", init="xavier", seed=seed)
+    ratio = rel[0] / rel[-1]
+    assert 1e-11 < ratio < 1e-5
+    assert abs(np.log2(ratio) - (-24.5)) < 2  # 49 steps of a factor 1/sqrt(2) each
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_d_weight_gradients_hide_the_vanishing_signal(seed):
+    signal = gradient_norms("tanh", seed=seed)
+    weights = gradient_norms("tanh", seed=seed, wrt="weights")
+    assert weights.max() / weights.min() < 30
+    assert signal[0] / signal[-1] < 1e-6
+
+
+# ---------------------------------------------------------------- training
+def test_training_reduces_the_loss_and_is_deterministic():
+    X, y = data.xor(120, seed=1)
+    runs = []
+    for _ in range(2):
+        net = MLP([2, 16, 16, 2], "tanh", init="xavier", seed=4)
+        runs.append((net, train(net, X, y, steps=300, lr=0.02, optimizer="adam", record_every=100)))
+    (net, hist), (_, hist2) = runs
+    assert isinstance(hist, History) and len(hist.loss) == 300
+    assert hist.steps == [0, 100, 200, 300] and len(hist.accuracy) == 4
+    assert hist.loss[-1] < 0.5 * hist.loss[0]
+    assert hist.accuracy[-1] > 0.9
+    assert hist.loss == hist2.loss
+
+
+def test_sgd_minibatches_train_too():
+    X, y = data.moons(100, seed=0)
+    net = MLP([2, 16, 2], "relu", seed=0)
+    hist = train(net, X, y, steps=200, lr=0.1, optimizer="sgd", batch_size=20)
+    assert np.mean(hist.loss[-20:]) < np.mean(hist.loss[:20])
+
+
+def test_dead_relu_units_never_recover_but_leaky_ones_do():
+    X, y = data.spiral(300, seed=0)
+    dead = {}
+    for name in ("relu", "leaky_relu"):
+        net = MLP([2, 100, 3], name, init="he", bias=-2.0, seed=0)
+        hist = train(net, X, y, steps=600, lr=0.03, optimizer="adam", record_every=100, track_dead=True)
+        dead[name] = np.array(hist.dead)[:, 0]
+    assert dead["relu"][0] > 0.8
+    assert np.all(np.diff(dead["relu"]) >= 0)  # a unit dead on every input gets zero gradient: it stays dead
+    assert dead["leaky_relu"][0] == dead["relu"][0]
+    assert dead["leaky_relu"][-1] < 0.5 * dead["leaky_relu"][0]
+
+
+def test_dead_fraction_counts_units_off_for_every_input():
+    net = MLP([1, 3, 1], "relu", seed=0)
+    net.weights[0][:] = [[1.0, -1.0, 0.0]]
+    net.biases[0][:] = [0.0, 0.0, -1.0]
+    X = np.array([[1.0], [2.0]])
+    np.testing.assert_allclose(net.dead_fraction(X), [2 / 3])  # unit 2 (-x) and unit 3 (-1) are off everywhere
+
+
+# ---------------------------------------------------------------- data
+@pytest.mark.parametrize("name", ["moons", "spiral", "xor"])
+def test_datasets_are_seeded_shaped_and_balanced(name):
+    X, y = data.load(name, n=150, seed=3)
+    X2, y2 = data.load(name, n=150, seed=3)
+    X3, _ = data.load(name, n=150, seed=4)
+    assert X.shape == (150, 2) and y.shape == (150,) and y.dtype.kind == "i"
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+    assert not np.array_equal(X, X3)
+    counts = np.bincount(y)
+    assert counts.min() >= 0.8 * counts.max()
+    assert np.all(np.abs(X.mean(axis=0)) < 0.5) and np.all(np.abs(X) < 3)
+
+
+def test_xor_labels_follow_the_sign_rule_without_noise():
+    X, y = data.xor(200, noise=0.0, seed=0)
+    np.testing.assert_array_equal(y, (X[:, 0] * X[:, 1] < 0).astype(int))
+
+
+def test_spiral_has_the_requested_classes():
+    _, y = data.spiral(99, classes=3, seed=0)
+    assert set(y) == {0, 1, 2}
+
+
+# ---------------------------------------------------------------- errors
+@pytest.mark.parametrize("call, message", [
+    (lambda: MLP([2, 3, 1], "swish_typo"), "unknown activation 'swish_typo'"),
+    (lambda: MLP([2, 3, 1], "relu", init="glorot"), "unknown init 'glorot'"),
+    (lambda: MLP([2], "relu"), "sizes"),
+    (lambda: MLP([2, 3, 1], "leaky_relu", params={"beta": 1.0}), "unexpected parameter"),
+    (lambda: gradient_norms("relu", wrt="biases"), "unknown wrt 'biases'"),
+    (lambda: gradient_norms("relu", init="kaiming"), "unknown init 'kaiming'"),
+    (lambda: gradient_norms("relu", depth=0), "depth"),
+    (lambda: MLP([2, 3, 1]).forward(np.ones((4, 3))), "shape"),
+    (lambda: MLP([2, 3, 1]).backward(np.ones((4, 1))), "forward"),
+    (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], optimizer="rmsprop"), "unknown optimizer"),
+    (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0], steps=1), "same number of rows"),
+    (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], lr=-1), "lr"),
+    (lambda: loss_and_gradient(np.ones((2, 2)), [0, 1], loss="hinge"), "unknown loss"),
+    (lambda: data.load("iris"), "unknown data set 'iris'"),
+    (lambda: data.moons(1), "n must be"),
+    (lambda: data.spiral(10, classes=1), "classes"),
+    (lambda: data.xor(10, noise=-1), "noise"),
+])
+def test_bad_input_gets_a_clear_error(call, message):
+    with pytest.raises((ValueError, TypeError, RuntimeError), match=message):
+        call()
