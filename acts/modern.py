@@ -388,11 +388,11 @@ def _hardswish(x):
 
 
 def _hardswish_derivative(x):
-    # hardswish'(x) = 0 for x < -3, (2x + 3) / 6 for -3 <= x <= 3, 1 for x > 3 (PyTorch: -1/2 at -3, 3/2 at 3)
+    # hardswish'(x) = 0 for x <= -3, (2x + 3) / 6 for -3 < x < 3, 1 for x >= 3 (0 at -3 and 1 at 3, as PyTorch)
     mid = np.multiply(x, 2)
     mid += 3
     mid /= 6
-    out = np.where(x < -3, 0.0, np.where(x > 3, 1.0, mid)).astype(x.dtype)
+    out = np.where(x <= -3, 0.0, np.where(x >= 3, 1.0, mid)).astype(x.dtype)
     return out
 
 
@@ -403,13 +403,13 @@ hardswish = Activation(
     backward=_hardswish_derivative,
     latex=r"\mathrm{hardswish}(x) = x\,\frac{\mathrm{ReLU6}(x + 3)}{6}"
           r" = \begin{cases} 0 & x \le -3 \\ x(x + 3)/6 & -3 < x < 3 \\ x & x \ge 3 \end{cases}",
-    latex_derivative=r"\mathrm{hardswish}'(x) = \begin{cases} 0 & x < -3 \\ (2x + 3)/6 & -3 \le x \le 3 \\"
-                     r" 1 & x > 3 \end{cases}",
+    latex_derivative=r"\mathrm{hardswish}'(x) = \begin{cases} 0 & x \le -3 \\ (2x + 3)/6 & -3 < x < 3 \\"
+                     r" 1 & x \ge 3 \end{cases}",
     output_range=r"[-0.375, \infty)",
     properties=Properties(monotonic=False, zero_centred=True, smooth=False, bounded_below=True, bounded_above=False),
     summary="SiLU with the sigmoid replaced by the hard sigmoid: no exp, so fast on mobile CPUs "
             "(MobileNetV3). Minimum -0.375 at x = -1.5.",
-    kink="hardswish'(-3) = -1/2 and hardswish'(3) = 3/2, as in PyTorch (the middle formula at both ends).",
+    kink="hardswish'(-3) = 0 and hardswish'(3) = 1, as in PyTorch (the outer pieces' slopes at both ends).",
 )
 
 
