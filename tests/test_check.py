@@ -1,0 +1,177 @@
+"""acts.check: correct implementations of every task pass (however they are written), wrong ones fail with a
+message that names the input, the expected and actual values and a hint; stubs say "not implemented yet"."""
+
+import numpy as np
+import pytest
+from scipy import special
+
+import acts
+import acts.check as check
+
+
+def _stable_sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _sigmoid_errstate(x):
+    x = np.asarray(x, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))
+
+
+def _softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+CORRECT = {
+    "sigmoid": [_stable_sigmoid, _sigmoid_errstate, special.expit, acts.sigmoid,
+                lambda x: 0.5 * (1 + np.tanh(np.asarray(x, dtype=float) / 2))],
+    "sigmoid_derivative": [lambda x: _stable_sigmoid(x) * (1 - _stable_sigmoid(x)), acts.sigmoid.derivative,
+                           lambda x: np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))) ** 2],
+    "tanh": [lambda x: 2 * _stable_sigmoid(2 * np.asarray(x)) - 1, np.tanh,
+             lambda x: (1 - _stable_sigmoid(-2 * np.asarray(x))) - _stable_sigmoid(-2 * np.asarray(x))],
+    "tanh_derivative": [lambda x: 1 - np.tanh(x) ** 2, lambda x: 4 * np.exp(-2 * np.abs(x)) / (1 + np.exp(-2 * np.abs(x))) ** 2,
+                        acts.tanh.derivative],
+    "relu": [lambda x: np.maximum(x, 0), lambda x: np.where(np.asarray(x) > 0, x, 0.0),
+             lambda x: np.asarray(x) * (np.asarray(x) > 0), lambda x: np.clip(x, 0, None)],
+    "relu_derivative": [lambda x: (np.asarray(x) > 0).astype(float), lambda x: np.heaviside(x, 0.0),
+                        lambda x: np.heaviside(x, 1.0), lambda x: np.where(np.asarray(x) > 0, 1.0, 0.0)],
+    "leaky_relu": [lambda x, alpha=0.01: np.where(np.asarray(x) > 0, x, alpha * np.asarray(x)),
+                   lambda x, alpha=0.01: np.maximum(x, 0) + alpha * np.minimum(x, 0)],
+    "leaky_relu_derivative": [lambda x, alpha=0.01: np.where(np.asarray(x) > 0, 1.0, alpha),
+                              lambda x, alpha=0.01: np.where(np.asarray(x) >= 0, 1.0, alpha)],
+    "softmax": [_softmax, lambda z: special.softmax(z, axis=-1), acts.softmax,
+                lambda z: np.exp(z - special.logsumexp(z, axis=-1, keepdims=True))],
+    "softmax_jacobian": [lambda z: np.diag(_softmax(z)) - np.outer(_softmax(z), _softmax(z)),
+                         acts.softmax.jacobian,
+                         lambda z: _softmax(z)[:, None] * (np.eye(len(z)) - _softmax(z)[None, :])],
+    "softmax_cross_entropy_gradient": [lambda z, y: _softmax(z) - y,
+                                       lambda z, y: _softmax(z) * np.sum(y) - np.asarray(y)],
+    "xavier_init": [lambda i, o, rng: rng.normal(0, np.sqrt(2 / (i + o)), (i, o)),
+                    lambda i, o, rng: rng.uniform(-1, 1, (i, o)) * np.sqrt(6 / (i + o))],
+    "he_init": [lambda i, o, rng: rng.normal(0, np.sqrt(2 / i), (i, o)),
+                lambda i, o, rng: rng.uniform(-1, 1, (i, o)) * np.sqrt(6 / i)],
+}
+
+
+def _norms(weights, x):
+    a, zs = x, []
+    for w in weights:
+        zs.append(a @ w)
+        a = acts.sigmoid(zs[-1])
+    grad, out = np.ones_like(a), []
+    for w, z in zip(weights[::-1], zs[::-1]):
+        dz = grad * acts.sigmoid.derivative(z)
+        out.append(np.linalg.norm(dz))
+        grad = dz @ w.T
+    return np.array(out[::-1])
+
+
+CORRECT["layer_gradient_norms"] = [_norms]
+
+
+@pytest.mark.parametrize("task,fn", [(t, f) for t, fs in CORRECT.items() for f in fs])
+@pytest.mark.parametrize("hidden", [False, True])
+def test_correct_implementations_pass(task, fn, hidden):
+    feedback = getattr(check, task)(fn, hidden=hidden)
+    assert feedback.passed
+    assert ("All hidden checks passed" if hidden else "All visible checks passed") in repr(feedback)
+    assert "All visible checks passed" in feedback._repr_html_() or hidden
+
+
+def test_every_task_is_covered():
+    assert set(CORRECT) == set(check.TASKS)
+
+
+WRONG = [
+    ("sigmoid", lambda x: 1 / (1 + np.exp(-x)), "overflow encountered in exp"),
+    ("sigmoid", lambda x: 1 / (1 + np.exp(np.asarray(x))), "values"),
+    ("sigmoid", lambda x: [0.5] * len(x), "list"),
+    ("sigmoid", lambda x: np.ravel(_stable_sigmoid(x)), "shape (3, 4)"),
+    ("sigmoid", lambda x: np.full(np.shape(x), np.nan), "nan"),
+    ("sigmoid", lambda x: _stable_sigmoid(x).astype(np.complex128), "real numbers"),
+    ("sigmoid", lambda x: 1 / 0, "raised ZeroDivisionError"),
+    ("sigmoid_derivative", lambda x: _stable_sigmoid(_stable_sigmoid(x)) * (1 - _stable_sigmoid(
+        _stable_sigmoid(x))), "finite differences"),
+    ("tanh", lambda x: 2 * _stable_sigmoid(np.asarray(x)) - 1, "note the 2x"),
+    ("tanh_derivative", lambda x: 1 - np.asarray(x) ** 2, "finite differences"),
+    ("relu", np.vectorize(lambda v: v if v > 0 else 0.0, otypes=[float]), "vectorised"),
+    ("relu", lambda x: np.abs(x), "values"),
+    ("relu_derivative", lambda x: np.where(np.asarray(x) > 0, 1.0, -1.0), "finite differences"),
+    ("leaky_relu", lambda x, alpha=0.1: np.where(np.asarray(x) > 0, x, alpha * np.asarray(x)), "default alpha"),
+    ("leaky_relu", lambda x, alpha=0.01: np.where(np.asarray(x) > 0, x, 0.01 * np.asarray(x)), "alpha = 0.1"),
+    ("leaky_relu_derivative", lambda x, alpha=0.01: np.where(np.asarray(x) > 0, 1.0, 0.0), "alpha = 0.2"),
+    ("softmax", lambda z: np.exp(z) / np.exp(z).sum(), "overflow"),
+    ("softmax", lambda z: np.exp(z - np.max(z)) / np.exp(z - np.max(z)).sum(), "each row"),
+    ("softmax_jacobian", lambda z: np.diag(_softmax(z)), "finite differences"),
+    ("softmax_cross_entropy_gradient", lambda z, y: y - _softmax(z), "finite differences"),
+    ("xavier_init", lambda i, o, rng: rng.normal(0, 1, (i, o)), "variance"),
+    ("he_init", lambda i, o, rng: np.random.normal(0, np.sqrt(2 / i), (i, o)), "uses the rng"),
+    ("layer_gradient_norms", lambda w, x: _norms(w, x)[::-1], "input side first"),
+]
+
+
+@pytest.mark.parametrize("task,fn,message", WRONG)
+def test_wrong_implementations_fail_with_a_helpful_message(task, fn, message):
+    with pytest.raises(check.CheckFailed) as info:
+        getattr(check, task)(fn)
+    lines = info.value._render_traceback_()
+    text = "\n".join(lines)
+    assert message in text
+    assert "✗" in text and "hint:" in text and "expected:" in text and "actual:" in text
+    assert "Traceback" not in text and len(lines) < 40
+    assert str(info.value) == lines[0] and "checks failed" in str(info.value)
+    assert "All visible checks passed" not in text
+
+
+def test_stub_says_not_implemented_yet():
+    def stub(x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    with pytest.raises(check.NotImplementedYet) as info:
+        check.sigmoid(stub)
+    assert str(info.value) == "sigmoid: not implemented yet"
+    assert "NotImplementedError" in "\n".join(info.value._render_traceback_())
+
+
+def test_feedback_is_deterministic_and_lists_each_passed_check():
+    first, second = check.softmax(_softmax), check.softmax(_softmax)
+    assert repr(first) == repr(second) and first._repr_html_() == second._repr_html_()
+    lines = repr(first).splitlines()
+    assert lines[0] == "softmax: All visible checks passed (4 checks)"
+    assert len(lines) == 5 and all(line.strip().startswith("✓") for line in lines[1:])
+    assert "tolerance" in repr(first)
+    with pytest.raises(check.CheckFailed) as a:
+        check.sigmoid(lambda x: 1 / (1 + np.exp(-x)))
+    with pytest.raises(check.CheckFailed) as b:
+        check.sigmoid(lambda x: 1 / (1 + np.exp(-x)))
+    assert a.value._render_traceback_() == b.value._render_traceback_() and str(a.value) == str(b.value)
+
+
+def test_checks_never_change_the_caller_state():
+    with np.errstate(all="ignore"):
+        before = np.geterr()
+        check.sigmoid(_stable_sigmoid)
+        assert np.geterr() == before
+
+
+def test_modifying_the_input_fails():
+    def relu_in_place(x):
+        x = np.asarray(x)
+        x[x < 0] = 0
+        return x
+
+    with pytest.raises(check.CheckFailed, match="1 of 5") as info:
+        check.relu(relu_in_place)
+    assert "leaves its input array unchanged" in "\n".join(info.value._render_traceback_())
+
+
+def test_not_a_function():
+    with pytest.raises(check.CheckFailed) as info:
+        check.sigmoid(42)
+    assert "expected a function" in "\n".join(info.value._render_traceback_())
