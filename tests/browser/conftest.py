@@ -1,0 +1,365 @@
+"""The course in a real browser: pytest + Playwright driving the distribution's Chromium.
+
+One JupyterLab server and one Chromium serve the whole session. The server runs on 127.0.0.1, a free port and
+a random token, with its own HOME, Jupyter and matplotlib folders and its own settings (no news pop-up, no
+bracket auto-closing), on a temporary COPY of notebooks/ and exercises/: the repository is never written.
+
+    ACTS_SCREENSHOTS=/some/folder   where screenshots of each step go (a temporary folder by default)
+    ACTS_CHROMIUM=/path/to/chromium another Chromium binary (default: /usr/bin/chromium, then `chromium` on PATH)
+    ACTS_BROWSER_TABS=3             lessons run in this many browser tabs (kernels) at once
+    CI=true                         a missing browser fails the tests instead of skipping them
+
+Never run `playwright install`: it downloads a browser; these tests use the system's Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ENABLE_HINT = ("enable them with `apt-get install chromium` and `pip install -e '.[browser]'` "
+               "(or set ACTS_CHROMIUM=/path/to/chromium; never `playwright install`)")
+SERVER_START_S = 90
+STATUS_IDLE = r"\|\s*Idle\s*$"
+
+
+# ---------------------------------------------------------------------------------------------- availability
+def find_chromium() -> str | None:
+    candidates = [os.environ.get("ACTS_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                  shutil.which("chromium-browser")]
+    for path in candidates:
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def missing_requirement() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is not installed"
+    try:
+        import voila  # noqa: F401
+    except ImportError:
+        return "the Python package voila is not installed"
+    if find_chromium() is None:
+        return "no Chromium found (/usr/bin/chromium, `chromium` on PATH or ACTS_CHROMIUM)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_requirements():
+    reason = missing_requirement()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"CI=true and {reason}: .ci/run installs chromium; {ENABLE_HINT}", pytrace=False)
+        pytest.skip(f"browser tests skipped: {reason}; {ENABLE_HINT}")
+
+
+# ---------------------------------------------------------------------------------------------- screenshots
+_SHOTS: list[Path] = []
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    folder = os.environ.get("ACTS_SCREENSHOTS")
+    path = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="acts-screenshots-"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def shoot(screenshot_dir):
+    """shoot(page_or_locator, "name") saves name.png in the screenshot folder (never fails a test by itself)."""
+
+    def take(target, name: str) -> Path | None:
+        path = screenshot_dir / (re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".png")
+        try:
+            target.screenshot(path=str(path), timeout=15_000)
+        except Exception as exc:  # a screenshot is evidence, not the assertion
+            print(f"screenshot {name} failed: {exc}")
+            return None
+        _SHOTS.append(path)
+        return path
+
+    return take
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _SHOTS:
+        terminalreporter.write_line(f"browser screenshots ({len(_SHOTS)}): {_SHOTS[0].parent}")
+
+
+# ---------------------------------------------------------------------------------------------- servers
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def isolated_env(base: Path) -> dict:
+    """Environment for a Jupyter server that reads and writes nothing of the user's."""
+    env = dict(os.environ)
+    for var, sub in (("HOME", "home"), ("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
+                     ("JUPYTER_DATA_DIR", "data"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "matplotlib"),
+                     ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+        env[var] = str(base / sub)
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env.pop("MPLBACKEND", None)
+    env.pop("JUPYTER_PATH", None)
+    return env
+
+
+def write_lab_settings(settings: Path):
+    """Learner-like defaults, minus what gets in a robot's way: news pop-up, bracket auto-closing, windowing."""
+    files = {
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+        "@jupyterlab/notebook-extension/tracker": {
+            "codeCellConfig": {"autoClosingBrackets": False, "lineNumbers": False, "lineWrap": False},
+            "windowingMode": "none",            # every cell in the DOM, so that every output can be inspected
+            "autoStartDefaultKernel": True,     # never a kernel-selection dialog
+            "kernelShutdown": True,             # closing a notebook ends its kernel
+        },
+        "@jupyterlab/codemirror-extension/plugin": {"defaultConfig": {"autoClosingBrackets": False}},
+    }
+    for name, values in files.items():
+        path = settings / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+class Server:
+    """A Jupyter-based server (JupyterLab or Voila) in its own process group, logging to a file."""
+
+    def __init__(self, args: list[str], env: dict, cwd: Path, log: Path, port: int):
+        self.port, self.log = port, log
+        self._log_file = open(log, "wb")
+        self.proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=self._log_file, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def wait_until(self, url: str, timeout: float = SERVER_START_S):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"server not ready after {timeout:.0f} s ({url}):\n{self.log_tail()}")
+
+    def log_tail(self, chars: int = 3000) -> str:
+        self._log_file.flush()
+        return self.log.read_text(errors="replace")[-chars:]
+
+    def stop(self, shutdown_url: str | None = None):
+        if self.proc.poll() is None and shutdown_url:
+            try:  # a clean shutdown also ends the kernels, which live in their own sessions
+                request = urllib.request.Request(shutdown_url, method="POST", data=b"")
+                urllib.request.urlopen(request, timeout=10).close()
+                self.proc.wait(timeout=15)
+            except Exception:
+                pass
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)  # SIGTERM: the server shuts its kernels down too
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=10)
+        self._log_file.close()
+
+
+def copy_course(root: Path):
+    """What a learner gets: the lessons and the exercises (copied; tests may write into the copy)."""
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    for folder in ("notebooks", "exercises"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, root / folder, ignore=ignore)
+        else:
+            (root / folder).mkdir(parents=True)
+    (root / "scratch").mkdir()
+
+
+class Lab:
+    """The running JupyterLab: its URL, token, root folder (the temporary copy) and a way to open notebooks."""
+
+    def __init__(self, server: Server, root: Path, token: str, browser):
+        self.server, self.root, self.token, self.browser = server, root, token, browser
+        self.base = f"http://127.0.0.1:{server.port}"
+        self._workspaces = 0
+
+    def open(self, path: str) -> "NotebookPage":
+        """A new browser tab with the notebook at ``path`` (relative to root), in its own workspace."""
+        self._workspaces += 1
+        context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        url = f"{self.base}/lab/workspaces/t{self._workspaces}/tree/{path}?reset&token={self.token}"
+        page.goto(url, wait_until="domcontentloaded")
+        return NotebookPage(page, self.root / path)
+
+
+class NotebookPage:
+    """One notebook in its own JupyterLab tab, with the few moves a learner makes."""
+
+    def __init__(self, page, file: Path):
+        self.page, self.file = page, file
+        self.notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first
+
+    # -------------------------------------------------------------- waiting
+    def kernel_status(self) -> str:
+        items = self.page.locator(".jp-StatusBar-TextItem").all_text_contents()
+        return next((t.strip() for t in items if "|" in t), "")
+
+    def wait_kernel_idle(self, timeout: float = 90):
+        """The status bar's '<kernel> | Idle' (the toolbar says idle before the kernel even exists)."""
+        self.page.wait_for_function(
+            """(pattern) => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                               .some(e => new RegExp(pattern).test(e.textContent))""",
+            arg=STATUS_IDLE, timeout=timeout * 1000, polling=200)
+
+    def wait_ready(self, timeout: float = 120):
+        self.notebook.locator(".jp-Cell").first.wait_for(timeout=timeout * 1000)
+        self.wait_kernel_idle(timeout)
+
+    def wait_execution_done(self, timeout: float = 300, settle: float = 0.6):
+        """No cell waiting or running ([*]) and the kernel idle, twice in a row ``settle`` seconds apart."""
+        script = """(pattern) => {
+            const idle = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                .some(e => new RegExp(pattern).test(e.textContent));
+            const pending = [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
+                .some(e => e.textContent.includes('*'));
+            return idle && !pending;
+        }"""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = max(1.0, deadline - time.monotonic())
+            self.page.wait_for_function(script, arg=STATUS_IDLE, timeout=left * 1000, polling=200)
+            time.sleep(settle)
+            if self.page.evaluate(script, STATUS_IDLE):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError("execution did not finish")
+
+    # -------------------------------------------------------------- actions
+    def run_all(self):
+        """Run > Run All Cells, through the menu as a learner does it."""
+        self.page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+        self.page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+        # the cells are queued at once: wait until one shows [*] or every cell already ran
+        self.page.wait_for_function(
+            """() => [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
+                        .some(e => /\\[[*0-9]+\\]/.test(e.textContent))""", timeout=30_000, polling=100)
+
+    def cell(self, index: int):
+        return self.notebook.locator(".jp-Cell").nth(index)
+
+    def code_cell(self, index: int):
+        return self.notebook.locator(".jp-CodeCell").nth(index)
+
+    def run_cell(self, cell):
+        """Select the cell by its prompt and press Ctrl+Enter (run, stay)."""
+        cell.locator(".jp-InputPrompt").first.click()
+        self.page.keyboard.press("Control+Enter")
+
+    def run_cell_and_wait(self, cell, timeout: float = 120):
+        """Run one cell and wait until its prompt shows a new execution count and the kernel is idle."""
+        prompt = cell.locator(".jp-InputPrompt").first
+        before = prompt.inner_text()
+        self.run_cell(cell)
+        self.page.wait_for_function(
+            "([el, before]) => /\\[\\d+\\]/.test(el.textContent) && el.textContent !== before",
+            arg=[prompt.element_handle(), before], timeout=timeout * 1000, polling=100)
+        self.wait_kernel_idle(timeout)
+
+    def replace_source(self, cell, text: str):
+        """Click into the cell's editor, select everything and put ``text`` in its place, as if pasted."""
+        cell.locator(".cm-content").first.click()
+        self.page.keyboard.press("Control+a")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.insert_text(text)
+
+    def save(self):
+        """Ctrl+S, then wait until JupyterLab no longer marks the notebook as changed."""
+        self.notebook.locator(".jp-InputPrompt").first.click()
+        self.page.keyboard.press("Control+s")
+        self.page.wait_for_function(
+            "() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')", timeout=30_000)
+
+    # -------------------------------------------------------------- what the learner sees
+    def error_outputs(self) -> list[str]:
+        """Texts of outputs rendered as errors or stderr (JupyterLab gives both the stderr MIME type)."""
+        return self.notebook.locator(
+            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
+
+    def close(self):
+        self.page.context.close()
+
+
+# ---------------------------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="session")
+def browser(browser_requirements):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=find_chromium(), headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def lab(browser, tmp_path_factory):
+    base = tmp_path_factory.mktemp("jupyterlab")
+    root = base / "root"
+    root.mkdir()
+    copy_course(root)
+    env = isolated_env(base)
+    write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
+    port, token = free_port(), secrets.token_hex(16)
+    args = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+            f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}", "--ServerApp.jpserver_extensions=jupyter_lsp=False",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    server = Server(args, env, root, base / "jupyterlab.log", port)
+    try:
+        server.wait_until(f"http://127.0.0.1:{port}/api/status?token={token}")
+        yield Lab(server, root, token, browser)
+    finally:
+        server.stop(f"http://127.0.0.1:{port}/api/shutdown?token={token}")
+
+
+@pytest.fixture(scope="session")
+def voila_env(browser_requirements, tmp_path_factory):
+    """(root with a copy of notebooks/, isolated environment) for a Voila server."""
+    base = tmp_path_factory.mktemp("voila")
+    root = base / "root"
+    root.mkdir()
+    copy_course(root)
+    return root, isolated_env(base)
