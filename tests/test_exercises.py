@@ -1,0 +1,143 @@
+"""exercises/ is generated from solutions/: in sync, free of answers, runnable as shipped, accepted by nbgrader."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from acts import exercises as ex
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+NAMES = [p.name for p in SOLUTIONS]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """The exercises as `make exercises` would write them, regenerated into a temporary folder."""
+    out = tmp_path_factory.mktemp("exercises")
+    for path in SOLUTIONS:
+        assert ex.generate(path, out) == "written"
+    return out
+
+
+def test_every_solution_has_an_exercise():
+    assert len(SOLUTIONS) >= 5
+    assert sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb")) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_exercise_matches_its_solution(name, generated):
+    committed = ex.committed_text(ROOT / "exercises" / name)
+    assert committed is not None, f"exercises/{name} is not committed"
+    assert (generated / name).read_text(encoding="utf-8") == committed, (
+        f"exercises/{name} is out of date: run `make exercises` (FORCE=1 if you edited it) and commit")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_solution_or_hidden_test_line_in_the_exercise(name, generated):
+    solution = nbformat.read(ROOT / "solutions" / name, as_version=4)
+    exercise = nbformat.read(generated / name, as_version=4)
+    secret = set()
+    for cell in solution.cells:
+        for begin, end in ((ex.BEGIN_SOLUTION, ex.END_SOLUTION), (ex.BEGIN_HIDDEN, ex.END_HIDDEN)):
+            secret |= {line.strip() for line in ex.region_lines(cell.source, begin, end) if line.strip()}
+    assert secret, "a solution without solution regions"
+    shipped = {line.strip() for cell in exercise.cells for line in cell.source.splitlines()}
+    assert not secret & shipped
+    text = (generated / name).read_text(encoding="utf-8")
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "hidden=True" not in text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_exercise_structure(name, generated):
+    nb = nbformat.read(generated / name, as_version=4)
+    assert nb.metadata["acts"]["assignment"] == name[:-6]
+    ids = [ex.nbgrader_meta(c)["grade_id"] for c in nb.cells if ex.nbgrader_meta(c)]
+    assert all(i.startswith(name[:-6] + "-") for i in ids) and len(ids) == len(set(ids))
+    checks = [c for c in nb.cells if ex.is_check(c)]
+    assert checks and all(ex.nbgrader_meta(c)["points"] > 0 for c in checks)
+    assert all("raises-exception" in c.metadata.get("tags", []) for c in checks)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+        if ex.is_solution(cell):
+            assert "raise NotImplementedError()" in cell.source
+            assert "raises-exception" not in cell.metadata.get("tags", [])
+
+
+def test_grade_ids_are_unique_across_the_course():
+    ids = [ex.nbgrader_meta(c)["grade_id"] for p in SOLUTIONS for c in nbformat.read(p, 4).cells
+           if ex.nbgrader_meta(c)]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_shipped_exercise_runs_and_says_not_implemented(name, generated):
+    """Run All as nbval does: untagged cells must not raise; every check says "not implemented yet"."""
+    nb = nbformat.read(generated / name, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "exercises")}}).execute()  # raises on untagged errors
+    for cell in nb.cells:
+        if ex.is_check(cell):
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert len(errors) == 1 and errors[0].ename == "NotImplementedYet"
+            assert errors[0].evalue.endswith(": not implemented yet")
+            assert errors[0].traceback[0] == errors[0].evalue  # just the feedback lines, no traceback
+            assert len(errors[0].traceback) == 3
+
+
+def test_make_exercises_never_destroys_work(tmp_path):
+    solution = SOLUTIONS[0]
+    assert ex.generate(solution, tmp_path) == "written"
+    assert ex.generate(solution, tmp_path) == "unchanged"
+    target = tmp_path / solution.name
+    nb = nbformat.read(target, 4)
+    nb.cells[0].source += "\nmy notes"
+    nbformat.write(nb, target)
+    edited = target.read_text()
+    assert ex.generate(solution, tmp_path).startswith("refused")
+    assert target.read_text() == edited
+    assert ex.main([str(solution), "--out", str(tmp_path)]) == 1
+    assert target.read_text() == edited
+    assert ex.generate(solution, tmp_path, force=True) == "written"
+    assert target.read_text() != edited
+
+
+def test_generator_rejects_broken_markers():
+    with pytest.raises(ValueError, match="without"):
+        ex.strip_regions("### BEGIN SOLUTION\nx = 1\n", ex.BEGIN_SOLUTION, ex.END_SOLUTION, ex.STUB)
+    with pytest.raises(ValueError, match="without"):
+        ex.strip_regions("x = 1\n### END SOLUTION\n", ex.BEGIN_SOLUTION, ex.END_SOLUTION, ex.STUB)
+    assert ex.strip_regions("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", ex.BEGIN_SOLUTION,
+                            ex.END_SOLUTION, ex.STUB) == "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()"
+
+
+def test_real_nbgrader_accepts_the_solutions(tmp_path, generated):
+    """nbgrader generate_assignment, in a temporary course folder, with solutions/ as its source."""
+    pytest.importorskip("nbgrader")
+    names = [p.stem for p in SOLUTIONS]
+    for path in SOLUTIONS:
+        (tmp_path / "source" / path.stem).mkdir(parents=True)
+        shutil.copy(path, tmp_path / "source" / path.stem / path.name)
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    script = (
+        "import sys\nfrom nbgrader.apps import NbGraderAPI\nfrom traitlets.config import Config\n"
+        "c = Config(); c.CourseDirectory.root = sys.argv[1]\napi = NbGraderAPI(config=c)\n"
+        "for name in sys.argv[2:]:\n    r = api.generate_assignment(name, force=True)\n"
+        "    assert r['success'], (name, r.get('error'), r.get('log'))\n")
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+               HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path), *names], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in names:
+        release = nbformat.read(tmp_path / "release" / name / f"{name}.ipynb", 4)
+        ours = nbformat.read(generated / f"{name}.ipynb", 4)
+        # nbgrader strips solutions and hidden tests exactly as we do
+        assert [c.source for c in release.cells] == [c.source for c in ours.cells]
