@@ -25,6 +25,9 @@ $(STAMP): pyproject.toml
 lab: venv  ## start the course in JupyterLab, on the first lesson
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) $(wildcard $(FIRST_LESSON))
 
+app: venv  ## the explorers as a standalone web app (Voila, no code shown) for a workshop; APP_ARGS="--port=8866 --no-browser"
+	$(BIN)/voila $(APP_ARGS) notebooks/explorers.ipynb
+
 test: venv  ## the whole suite: unit, property, notebooks (nbval), grading, browser
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks solutions
 
