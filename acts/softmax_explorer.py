@@ -6,7 +6,8 @@
 Left panel: p = softmax(z / T) as bars with their values printed. Right panel: the Jacobian of those
 probabilities, J_ij = p_i (delta_ij - p_j) = acts.softmax.jacobian(z / T), as a heatmap. Every entry of J
 lies in [-1/4, 1/4] (p(1 - p) <= 1/4 on the diagonal, p_i p_j <= 1/4 off it), so the colour scale is fixed
-and colours compare across settings. (The Jacobian with respect to z itself is J / T.)
+and colours compare across settings. (The Jacobian with respect to z itself is J / T.) The numbers of p and J
+are printed below the figure, in HTML.
 
 One figure is built once and its artists are updated; each change renders exactly once, by blitting: the
 static part (axes, ticks, colourbar) is kept as pixels and only the bars, labels and heatmap are drawn again.
@@ -72,7 +73,8 @@ class SoftmaxExplorer(widgets.VBox):
     """The explorer widget. Children: logits text, temperature slider, one slider per logit, message, figure.
 
     For tests and notebooks: ``.logits_text``, ``.temperature``, ``.logit_sliders`` (list), ``.message``,
-    ``.view`` (FigureImage), ``.logits`` and ``.probabilities`` (current arrays), ``.bars``, ``.heatmap``.
+    ``.view`` (FigureImage), ``.logits`` and ``.probabilities`` (current arrays), ``.bars``, ``.heatmap``,
+    ``.title`` (the text that shows z and T in the bar chart).
     """
 
     def __init__(self, logits=(0.4, 2.0, 5.0), temperature=1.0):
@@ -175,6 +177,15 @@ class SoftmaxExplorer(widgets.VBox):
         if not self._syncing:
             self.update()
 
+    def _show_values(self, p, jac):
+        # the numbers go to HTML, not into the figure: the browser lays text out for free, matplotlib takes
+        # about 1 ms per text on every render
+        rows = "\n".join("  [" + "  ".join(f"{_fixed(v, 4):>7}" for v in row) + "]" for row in jac)
+        self.message.value = (
+            '<pre style="font-size:12px;line-height:1.3;margin:0">'
+            f"p = [{', '.join(_fixed(v, 4) for v in p)}],  sum = {p.sum():.4f}\n"
+            f"Jacobian p_i (δ_ij − p_j) =\n{rows}</pre>")
+
     def _show_message(self, text, error=False):
         colour = PALETTE[0] if error else "#444444"
         prefix = "<b>Cannot use these logits.</b> " if error else ""
@@ -190,7 +201,8 @@ class SoftmaxExplorer(widgets.VBox):
         self._canvas = FigureCanvasAgg(self.view.figure)  # the figure draws itself here, off-screen
         self._background = None
         self._dynamic = []
-        ax_bar.set_ylim(0, 1.12)
+        ax_bar.set_ylim(0, 1.3)  # room above the bars for the z and T text
+        ax_bar.set_yticks(np.linspace(0, 1, 6))
         ax_bar.set_ylabel("probability p_i", fontsize=12)
         ax_bar.set_xlabel("class i", fontsize=12)
         ax_bar.grid(axis="y", alpha=0.4, ls="-.")
@@ -198,7 +210,10 @@ class SoftmaxExplorer(widgets.VBox):
             ax_bar.spines[side].set_visible(False)
         self.bars = None
         self.bar_labels = []
-        self.title = ax_bar.set_title("", fontsize=12)
+        ax_bar.set_title("probabilities  p = softmax(z / T)", fontsize=12)
+        # the current logits and temperature, so that every change shows in the picture
+        self.title = ax_bar.text(0.02, 0.98, "", transform=ax_bar.transAxes, ha="left", va="top", fontsize=10,
+                                 family="monospace")
         self.heatmap = ax_jac.imshow(np.zeros((1, 1)), cmap="RdBu_r", vmin=-J_LIMIT, vmax=J_LIMIT,
                                      interpolation="nearest")
         colourbar = self.view.figure.colorbar(self.heatmap, ax=ax_jac, shrink=0.9,
@@ -207,14 +222,13 @@ class SoftmaxExplorer(widgets.VBox):
         ax_jac.set_xlabel("j (input u_j)", fontsize=12)
         ax_jac.set_ylabel("i (output p_i)", fontsize=12)
         ax_jac.set_title("Jacobian  p_i (δ_ij − p_j)", fontsize=12)
-        self.cell_labels = []
 
     def _rebuild_artists(self, n):
         """Called only when the number of logits changes: new bars, labels, ticks and heatmap extent."""
         ax_bar, ax_jac = self.ax_bar, self.ax_jac
         if self.bars is not None:
             self.bars.remove()
-        for text in self.bar_labels + self.cell_labels:
+        for text in self.bar_labels:
             text.remove()
         ticks = np.arange(n)
         names = [str(i + 1) for i in ticks]
@@ -223,15 +237,11 @@ class SoftmaxExplorer(widgets.VBox):
         self.bar_labels = [ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=size) for i in ticks]
         ax_bar.set_xticks(ticks, names)
         ax_bar.set_xlim(-0.6, n - 0.4)
-        ax_bar.legend(loc="upper left", frameon=False, fontsize=10)
         self.heatmap.set_data(np.zeros((n, n)))
         self.heatmap.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
         ax_jac.set_xticks(ticks, names)
         ax_jac.set_yticks(ticks, names)
-        # print the entries while they stay legible (and cheap: each text costs about 1 ms per render)
-        self.cell_labels = ([ax_jac.text(j, i, "", ha="center", va="center", fontsize=9)
-                             for i in ticks for j in ticks] if n <= 4 else [])
-        self._dynamic = [*self.bars, *self.bar_labels, self.heatmap, *self.cell_labels, self.title]
+        self._dynamic = [*self.bars, *self.bar_labels, self.heatmap, self.title]
         for artist in self._dynamic:
             artist.set_animated(True)
         self._background = None  # ticks changed: the static part must be drawn again
@@ -248,11 +258,8 @@ class SoftmaxExplorer(widgets.VBox):
             label.set_y(value + 0.01)
             label.set_text(_fixed(value, digits))
         self.heatmap.set_data(jac)
-        for text, value in zip(self.cell_labels, jac.ravel()):
-            text.set_text(_fixed(value, 2))
-            text.set_color("white" if abs(value) > 0.6 * J_LIMIT else "black")
-        self.title.set_text(f"softmax(z / T),  T = {self.temperature.value:.3g}")
-        self._show_message(f"p = [{', '.join(_fixed(v, 4) for v in p)}],  sum = {p.sum():.4f}")
+        self.title.set_text(f"z = [{format_logits(self.logits)}]\nT = {self.temperature.value:.3g}")
+        self._show_values(p, jac)
         self.render()
 
     def render(self) -> bytes:

@@ -56,7 +56,13 @@ def test_temperature_slider_sets_bars_to_softmax_of_z_over_T(w, T):
     T = w.temperature.value  # as the slider stores it
     np.testing.assert_allclose(bar_heights(w), acts.softmax(z / T), rtol=1e-12, atol=0)
     np.testing.assert_allclose(heatmap_data(w), acts.softmax.jacobian(z / T), rtol=1e-12, atol=1e-300)
-    assert w.title.get_text() == f"softmax(z / T),  T = {T:.3g}"
+    assert w.title.get_text() == f"z = [0.4, 2, 5]\nT = {T:.3g}"
+
+
+def test_numbers_of_p_and_jacobian_are_printed(w):
+    w.logits_text.value = "0, 0"                   # p = (1/2, 1/2), J = [[1/4, -1/4], [-1/4, 1/4]]
+    assert "p = [0.5000, 0.5000],  sum = 1.0000" in w.message.value
+    assert "[ 0.2500  -0.2500]" in w.message.value and "[-0.2500   0.2500]" in w.message.value
 
 
 def test_temperature_extremes_sharpen_and_flatten(w):
@@ -142,6 +148,15 @@ def test_one_render_per_change(w):
     w.logits_text.value = "1, 2, 3, 4, 5"          # rebuilds sliders and bars: still one render
     w.logits_text.value = "1, 2, 3, 4, 6"          # same length: sliders are reused
     assert w.view.renders == start + 4
+
+
+def test_every_slider_move_changes_the_picture(w):
+    # even where the probabilities look the same (T small: one-hot), z and T are printed in the chart
+    w.temperature.value = 0.1
+    for slider, value in [(w.logit_sliders[0], -5.0), (w.logit_sliders[0], -6.0), (w.temperature, 0.11)]:
+        before = w.view.image.value
+        slider.value = value
+        assert w.view.image.value != before
 
 
 def test_figure_is_reused_and_image_is_a_png_that_changes(w):
