@@ -442,7 +442,8 @@ def grade_one(path: Path, assignments: dict, assignment_name: str | None, timeou
 
 
 # ----------------------------------------------------------------------------- reports
-def print_table(results, stream=sys.stdout):
+def print_table(results, stream=None):
+    stream = stream or sys.stdout
     width = max([len(Path(r.file).name) for r in results] + [10])
     print(f"{'submission':<{width}}  {'assignment':<24} {'score':>11}  notes", file=stream)
     for r in results:
