@@ -150,8 +150,9 @@ class VanishingGradientsLab:
                               f"<b>{_spread(self.weight_norms):.3g}</b>.")
         png = self.view.render()
         if self.view.figure.get_layout_engine() is not None:
-            # the first render placed the panels; keep that layout (constrained layout costs half of a redraw)
-            self.view.figure.set_layout_engine("none")
+            # the first render placed the panels; keep that layout. Constrained layout, or even the placeholder
+            # "none" leaves, makes savefig draw the figure twice: None (no engine at all) draws it once.
+            self.view.figure.set_layout_engine(None)
         return png
 
     def update(self, change=None):

@@ -1,0 +1,125 @@
+"""Speed of the vanishing-gradient lab and of lesson 08 (issue 4's targets).
+
+    python benchmarks/network.py [--updates 20] [--blas-threads N] [--skip-notebook]
+
+1. One lab update at depth 50, width 100, batch 256: forward, backward (signal and weight gradients), the
+   per-layer histograms, and the redraw of the reused figure into its PNG. Measured by changing the lab's
+   controls in turn (activation, initialisation, weight scale), as a learner does. Targets: median update
+   <= 100 ms, compute alone (everything but the redraw) <= 40 ms.
+2. Executing notebooks/08_putting_it_together.ipynb top to bottom in a fresh kernel, kernel start included,
+   on a temporary copy (the committed notebook is not touched). Target: <= 15 s.
+
+Figures depend on the machine and its load; on a shared machine, run it twice and read the better run.
+``--blas-threads`` sets OPENBLAS/OMP/MKL thread counts before NumPy loads (on a busy machine 1 thread is
+often faster for these 100 x 100 matrices).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_UPDATE_MS, TARGET_COMPUTE_MS, TARGET_NOTEBOOK_S = 100.0, 40.0, 15.0
+
+
+def lab_timings(updates: int):
+    """(median update ms, median compute ms, p95 update ms) over ``updates`` control changes at depth 50."""
+    import numpy as np
+
+    from acts.lab import VanishingGradientsLab
+
+    lab = VanishingGradientsLab(depth=50, activation="sigmoid", init="standard", width=100, batch=256)
+    changes = [(lab.activation, "tanh"), (lab.init, "xavier"), (lab.scale, 1.5), (lab.activation, "relu"),
+               (lab.init, "he"), (lab.scale, 1.0), (lab.activation, "leaky_relu"), (lab.init, "standard"),
+               (lab.activation, "sigmoid"), (lab.scale, 0.8)]
+    for control, value in changes[:3]:  # warm-up: first renders, caches
+        control.value = value
+    update_ms, compute_ms = [], []
+    for i in range(updates):
+        control, value = changes[i % len(changes)]
+        if control.value == value:
+            continue
+        renders = lab.view.renders
+        start = time.perf_counter()
+        control.value = value  # the observer runs compute() and draw(): one full update
+        update_ms.append((time.perf_counter() - start) * 1e3)
+        assert lab.view.renders == renders + 1, "a control change must render exactly once"
+        start = time.perf_counter()
+        lab.compute()
+        compute_ms.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(update_ms), statistics.median(compute_ms), float(np.percentile(update_ms, 95))
+
+
+def matmul_floor_ms(repeats: int = 5) -> float:
+    """The arithmetic floor of one update: the 150 products of (256 x 100) by (100 x 100) matrices that a depth-50
+    forward and backward pass needs (best of ``repeats``). Shows how fast, or how busy, this machine is."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a, w = rng.standard_normal((256, 100)), rng.standard_normal((100, 100))
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(150):
+            a @ w
+        best = min(best, time.perf_counter() - start)
+    return best * 1e3
+
+
+def notebook_seconds(path: Path) -> float:
+    """Wall time to execute a copy of the notebook in a fresh kernel, kernel start included."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copy(path, copy)
+        nb = nbformat.read(copy, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        return time.perf_counter() - start
+
+
+def verdict(value, target):
+    return "met" if value <= target else "MISSED"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=20, help="measured lab updates (default 20)")
+    parser.add_argument("--blas-threads", type=int, help="BLAS threads (set before NumPy loads)")
+    parser.add_argument("--skip-notebook", action="store_true", help="only time the lab")
+    args = parser.parse_args(argv)
+    if args.updates < 1:
+        parser.error("--updates must be at least 1")
+    if args.blas_threads:
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(args.blas_threads)
+    os.environ.setdefault("MPLBACKEND", "agg")
+
+    print(f"reference: 150 matrix products (256x100 @ 100x100), best of 5: {matmul_floor_ms():.1f} ms")
+    update, compute, p95 = lab_timings(args.updates)
+    print(f"lab update (depth 50, width 100, batch 256): median {update:6.1f} ms (p95 {p95:.1f} ms)  "
+          f"target <= {TARGET_UPDATE_MS:g} ms: {verdict(update, TARGET_UPDATE_MS)}")
+    print(f"lab compute alone (forward, backward, histograms): median {compute:6.1f} ms  "
+          f"target <= {TARGET_COMPUTE_MS:g} ms: {verdict(compute, TARGET_COMPUTE_MS)}")
+    met = update <= TARGET_UPDATE_MS and compute <= TARGET_COMPUTE_MS
+    if not args.skip_notebook:
+        seconds = notebook_seconds(ROOT / "notebooks" / "08_putting_it_together.ipynb")
+        print(f"notebook 08, fresh kernel, top to bottom: {seconds:6.1f} s  "
+              f"target <= {TARGET_NOTEBOOK_S:g} s: {verdict(seconds, TARGET_NOTEBOOK_S)}")
+        met = met and seconds <= TARGET_NOTEBOOK_S
+    print(f"all targets met: {met}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
