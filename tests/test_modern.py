@@ -66,7 +66,8 @@ MP = {
 
 # the accuracy grid: uniform and random points, the tails, and where each formula changes or crosses zero
 _KINKS = [-3.0, 3.0, -1.5, -0.5, -0.75, -0.7518, -1.2785, -1.1924, 30.0, -30.0, -30.5, -37.5, -37.7, -38.5, 1e-5]
-GRID = np.concatenate([accuracy_grid(-700.0, 700.0, n=1001), _KINKS, np.nextafter(_KINKS, 0), np.nextafter(_KINKS, -1e9)])
+GRID = np.concatenate([accuracy_grid(-700.0, 700.0, n=1001), _KINKS, np.nextafter(_KINKS, 0),
+                       np.nextafter(_KINKS, -1e9)])
 GRID = GRID[np.abs(GRID) <= 700]
 NORMAL = np.finfo(np.float64).tiny
 
