@@ -127,7 +127,7 @@ class Explorer(widgets.VBox):
         fig = self.canvas.figure
         fig.set_layout_engine("none")
         self._agg = FigureCanvasAgg(fig)
-        self._background, self._background_key = None, None
+        self._layers, self._layer_keys = [None, None], [None, None]
         self.function_axes, self.derivative_axes = self.canvas.axes
         self._grid = self.function_axes.get_subplotspec().get_gridspec()
         ax, dax = self.function_axes, self.derivative_axes
@@ -149,7 +149,10 @@ class Explorer(widgets.VBox):
         # What moves is drawn over a cached background of axes, ticks and legends (blitting)
         self._moving = (self.function_line, self.tangent_line, self.point, self.derivative_line,
                         self.derivative_point, self.title)
-        for artist in self._moving:
+        # What depends on the x range only (x ticks, labels, vertical grid, the line x = 0) is a second layer,
+        # so that moving the x range does not redraw the y axes and legends
+        self._x_dependent = [a.xaxis for a in (ax, dax)] + [a.lines[1] for a in (ax, dax)]  # lines[1]: axvline
+        for artist in (*self._moving, *self._x_dependent):
             artist.set_animated(True)
 
     # ------------------------------------------------------------------ state
@@ -202,7 +205,7 @@ class Explorer(widgets.VBox):
 
         for ax, data in ((self.function_axes, y), (self.derivative_axes, dy)):
             ax.set_xlim(lo, hi)
-            ax.set_ylim(*_limits(data, ax.get_ylim() if self._background is not None else None))
+            ax.set_ylim(*_limits(data, ax.get_ylim() if self._layers[0] is not None else None))
         suffix = ", ".join(f"{k}={_fmt(v) if isinstance(v, float) else v}" for k, v in params.items())
         self.title.set_text(f.title + (f" ({suffix})" if suffix else ""))
         self._set_derivative_visible(self.show_derivative.value)
@@ -213,16 +216,28 @@ class Explorer(widgets.VBox):
         self._render()
 
     def _render(self):
-        """One PNG into the Image widget: redraw the background only when limits or panels changed."""
+        """One PNG into the Image widget, drawn in three layers, each redrawn only when it changed:
+        0. everything that depends on the y-limits and panels (y axes, legends, labels), a full draw;
+        1. layer 0 plus what depends on the x range (x axes, vertical grid);
+        2. layer 1 plus the curves, the tangent, the points and the title: drawn on every change.
+        """
         fig, agg = self.canvas.figure, self._agg
-        key = (self.function_axes.get_xlim(), self.function_axes.get_ylim(), self.derivative_axes.get_ylim(),
-               self.derivative_axes.get_visible())
-        if key != self._background_key:
-            agg.draw()  # animated artists are left out of a full draw
-            self._background, self._background_key = agg.copy_from_bbox(fig.bbox), key
-        else:
-            agg.restore_region(self._background)
+        key0 = (self.function_axes.get_ylim(), self.derivative_axes.get_ylim(), self.derivative_axes.get_visible())
+        key1 = (key0, self.function_axes.get_xlim())
         renderer = agg.get_renderer()
+        if key1 != self._layer_keys[1]:
+            if key0 != self._layer_keys[0]:
+                agg.draw()  # animated artists (layers 1 and 2) are left out of a full draw
+                renderer = agg.get_renderer()
+                self._layers[0], self._layer_keys[0] = agg.copy_from_bbox(fig.bbox), key0
+            else:
+                agg.restore_region(self._layers[0])
+            for artist in self._x_dependent:
+                if artist.axes.get_visible():
+                    artist.draw(renderer)
+            self._layers[1], self._layer_keys[1] = agg.copy_from_bbox(fig.bbox), key1
+        else:
+            agg.restore_region(self._layers[1])
         for artist in self._moving:
             if artist.axes is None or artist.axes.get_visible():
                 artist.draw(renderer)

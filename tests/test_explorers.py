@@ -133,6 +133,17 @@ def test_each_change_produces_a_new_image():
     assert len(images) == 5
 
 
+def test_cached_layers_give_the_same_pixels_as_a_full_redraw():
+    explorer = explore("leaky_relu")
+    for change in [("x0", -2.0), ("x_range", (-4.0, 10.0)), ("x0", 3.0), ("alpha", 0.5), ("x_range", (-8.0, 2.0))]:
+        control = explorer.controls["alpha"] if change[0] == "alpha" else getattr(explorer, change[0])
+        control.value = change[1]
+        layered = bytes(explorer.image.value)
+        explorer._layer_keys = [None, None]  # forget every cached layer: the next render draws from scratch
+        explorer._render()
+        assert bytes(explorer.image.value) == layered, f"stale pixels after setting {change[0]}"
+
+
 def test_hold_renders_once():
     explorer = explore("leaky_relu")
     before = explorer.canvas.renders
