@@ -1,6 +1,6 @@
 """Latency of every explorer in acts.widgets, measured inside a real Jupyter kernel.
 
-    python benchmarks/widgets.py [--updates 30] [--json FILE]
+    python benchmarks/widgets.py [--updates 30] [--only TEXT] [--json FILE]
 
 Starts a kernel with nbclient and, in it, builds every public explorer of ``acts.widgets`` (found by
 introspection, so explorers added later are covered): ``explore(name)`` for each name in
@@ -32,7 +32,7 @@ KERNEL_CODE = textwrap.dedent(r"""
     import ipywidgets as W
     import acts, acts.widgets
 
-    UPDATES, WARMUP = {updates}, 2
+    UPDATES, WARMUP, ONLY = {updates}, 2, {only!r}
     SLIDERS = (W.FloatSlider, W.IntSlider, W.FloatLogSlider, W.FloatRangeSlider, W.IntRangeSlider,
                W.SelectionSlider, W.SelectionRangeSlider)
 
@@ -73,13 +73,15 @@ KERNEL_CODE = textwrap.dedent(r"""
         return [cast(grid[order[i % len(order)]]) for i in range(n)]
 
     for label, build in explorers():
+        if ONLY and ONLY not in label:
+            continue
         widget = build()
         images = [w for w in walk(widget) if isinstance(w, W.Image)]
         sliders = [w for w in walk(widget) if isinstance(w, SLIDERS) and not w.disabled]
         stamps = []
         for image in images:
             image.observe(lambda change: stamps.append(time.perf_counter()), names="value")
-        samples, misses = [], 0
+        samples, misses, per_slider = [], 0, {{}}
         for slider in sliders:
             for i, value in enumerate(targets(slider, UPDATES + WARMUP)):
                 before = slider.value
@@ -97,17 +99,20 @@ KERNEL_CODE = textwrap.dedent(r"""
                     misses += 1
                 elif i >= WARMUP:
                     samples.append((stamps[-1] - start) * 1e3)
+                    per_slider.setdefault(slider.description or type(slider).__name__, []).append(samples[-1])
         result = {{"explorer": label, "sliders": len(sliders), "images": len(images), "samples": len(samples),
                    "no_render": misses}}
         if samples:
             result.update(median_ms=float(np.median(samples)), p95_ms=float(np.percentile(samples, 95)),
-                          max_ms=float(np.max(samples)))
+                          max_ms=float(np.max(samples)),
+                          median_ms_per_slider={{k: float(np.median(v)) for k, v in per_slider.items()}})
         print(json.dumps(result), flush=True)
 """)
 
 
-def measure(updates: int, timeout: int) -> list[dict]:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(KERNEL_CODE.format(updates=updates))])
+def measure(updates: int, timeout: int, only: str = "") -> list[dict]:
+    code = KERNEL_CODE.format(updates=updates, only=only)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT)}})
     client.execute()
@@ -122,12 +127,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=30, help="measured updates per slider (default 30)")
     parser.add_argument("--timeout", type=int, default=1200, help="seconds for the whole kernel run")
+    parser.add_argument("--only", default="", help="measure only explorers whose label contains this text")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also print the median per slider")
     args = parser.parse_args(argv)
     if args.updates < 1:
         parser.error("--updates must be at least 1")
 
-    results = measure(args.updates, args.timeout)
+    results = measure(args.updates, args.timeout, args.only)
     print(f"{'explorer':28} {'sliders':>7} {'samples':>7} {'median ms':>10} {'p95 ms':>8}  targets "
           f"(median <= {TARGET_MEDIAN_MS:g}, p95 <= {TARGET_P95_MS:g})")
     all_met = True
@@ -141,6 +148,8 @@ def main(argv=None) -> int:
         note = f"  ({r['no_render']} changes without a new image)" if r["no_render"] else ""
         print(f"{r['explorer']:28} {r['sliders']:7d} {r['samples']:7d} {r['median_ms']:10.1f} "
               f"{r['p95_ms']:8.1f}  {'met' if met else 'MISSED'}{note}")
+        if args.verbose:
+            print("    median per slider: " + ", ".join(f"{k} {v:.1f} ms" for k, v in r["median_ms_per_slider"].items()))
     print(f"all targets met: {all_met}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
