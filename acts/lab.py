@@ -22,13 +22,14 @@ from .plotting import PALETTE
 BINS = 41
 
 
-def _histogram_range(activation, values):
-    """Fixed edges for bounded activations (so pictures compare), data-driven ones otherwise."""
+def _histogram_range(activation, sample):
+    """Fixed edges for bounded activations (so pictures compare), else from the 0.5 and 99.5 percentiles of
+    ``sample()`` (a function, so that bounded activations never build the sample)."""
     if activation.name == "sigmoid":
         return 0.0, 1.0
     if activation.name == "tanh":
         return -1.0, 1.0
-    low, high = np.percentile(values, [0.5, 99.5])
+    low, high = np.percentile(sample(), [0.5, 99.5])
     low = min(low, 0.0)
     high = max(high, low + 1e-12, 0.0)
     if high - low < 1e-12:
@@ -118,8 +119,8 @@ class VanishingGradientsLab:
         last = self.norms[-1]
         with np.errstate(divide="ignore", invalid="ignore"):
             self.ratio = float(self.norms[0] / last) if last > 0 else float("nan")
-        self.hist_range = _histogram_range(act, net.activations[-1] if len(net.activations) == 1
-                                           else np.concatenate([a.ravel() for a in net.activations[::5]]))
+        # for unbounded activations the range comes from percentiles of a sample: every 5th layer, every 4th row
+        self.hist_range = _histogram_range(act, lambda: np.concatenate([a[::4].ravel() for a in net.activations[::5]]))
         self.histograms = layer_histograms(net.activations, *self.hist_range)
         return net
 

@@ -12,6 +12,7 @@ After ``forward`` and ``backward`` the net keeps every layer's A, Z and gradient
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -83,6 +84,7 @@ class MLP:
     """Fully connected layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``; every layer but the last is
     followed by ``activation``. ``init``/``scale`` draw the hidden layers' weights (``output_init`` and
     ``output_scale`` the last layer's, by default the same init and scale 1); hidden biases start at ``bias``.
+    ``weights`` (optional): one matrix per layer to start from instead of drawing them (scales still apply).
 
     Recorded by ``forward(X)``: ``input``, ``preactivations[l]`` (Z), ``activations[l]`` (f(Z)) for each hidden
     layer l = 0..depth-1, and ``output``. By ``backward(grad_output)``: ``grad_preactivations[l]`` (dL/dZ),
@@ -90,7 +92,7 @@ class MLP:
     """
 
     def __init__(self, sizes, activation="relu", init="he", scale=1.0, bias=0.0, seed=0,
-                 params=None, output_init=None, output_scale=1.0):
+                 params=None, output_init=None, output_scale=1.0, weights=None):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least an input and an output size, all >= 1; got {sizes}")
@@ -105,8 +107,14 @@ class MLP:
         self.weights, self.biases = [], []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             last = i == len(sizes) - 2
-            self.weights.append(init_weights(n_in, n_out, output_init if last else init,
-                                             output_scale if last else scale, rng))
+            if weights is None:
+                self.weights.append(init_weights(n_in, n_out, output_init if last else init,
+                                                 output_scale if last else scale, rng))
+            else:
+                given = np.asarray(weights[i], dtype=float)
+                if given.shape != (n_in, n_out):
+                    raise ValueError(f"weights[{i}] must have shape {(n_in, n_out)}, got {given.shape}")
+                self.weights.append(given * (output_scale if last else scale))
             self.biases.append(np.full(n_out, 0.0 if last else float(bias)))
         self.input = self.output = None
         self.preactivations, self.activations = [], []
@@ -180,20 +188,40 @@ class MLP:
 
 
 # ---------------------------------------------------------------- the vanishing-gradient probe
+@lru_cache(maxsize=4)
+def _probe_draws(width, batch, init, layers, seed):
+    """Inputs, targets and unscaled weights of the probe, cached (the lab asks for them on every update).
+
+    Three independent streams from one seed: data, hidden weights and output weights. Hidden layer l is the
+    l-th draw of its stream whatever the depth, so a deeper net extends a shallower one layer for layer.
+    Arrays are read-only: they are shared between calls."""
+    data_rng, hidden_rng, output_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    X = data_rng.standard_normal((batch, width))
+    target = data_rng.standard_normal((batch, 1))
+    hidden = [init_weights(width, width, init, 1.0, hidden_rng) for _ in range(layers)]
+    output = init_weights(width, 1, init, 1.0, output_rng)
+    for array in (X, target, output, *hidden):
+        array.flags.writeable = False
+    return X, target, hidden, output
+
+
 def probe(activation, depth=50, width=100, init="standard", scale=1.0, batch=256, seed=0, params=None,
           weights=True) -> MLP:
     """The set-up of ``gradient_norms``, run once forward and backward; returns the net with everything recorded.
 
     X ~ N(0, 1) of shape (batch, width); ``depth`` hidden layers width -> width, zero biases, weights drawn by
     ``init`` times ``scale``; a linear output layer to one unit (same init, no scale); MSE against N(0, 1) targets.
+    ``weights=False`` skips the weight gradients.
     """
     depth, width, batch = int(depth), int(width), int(batch)
     if depth < 1 or width < 1 or batch < 1:
         raise ValueError(f"depth, width and batch must be >= 1, got {depth}, {width}, {batch}")
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((batch, width))
-    target = rng.standard_normal((batch, 1))
-    net = MLP([width] * (depth + 1) + [1], activation, init=init, scale=scale, seed=rng, params=params)
+    _check_choice(init, INITS, "init")
+    if not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
+    X, target, hidden, output = _probe_draws(width, batch, init, max(depth, 100), int(seed))
+    net = MLP([width] * (depth + 1) + [1], activation, init=init, scale=scale, params=params,
+              weights=hidden[:depth] + [output])
     net.gradients(X, target, "mse", weights=weights)
     return net
 

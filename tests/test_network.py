@@ -135,6 +135,27 @@ def test_scale_multiplies_the_hidden_weights():
     np.testing.assert_array_equal(plain.weights[-1], scaled.weights[-1])
 
 
+def test_a_deeper_probe_extends_a_shallower_one_and_the_cache_stays_intact():
+    short = probe("tanh", depth=3, width=8, batch=5, seed=7)
+    deep = probe("tanh", depth=120, width=8, batch=5, seed=7)
+    for w1, w2 in zip(short.weights[:-1], deep.weights[:3]):
+        np.testing.assert_array_equal(w1, w2)
+    np.testing.assert_array_equal(short.input, deep.input)
+    short.weights[0][:] = 0.0  # the net owns its weights: changing them must not touch the cached draws
+    again = probe("tanh", depth=3, width=8, batch=5, seed=7)
+    np.testing.assert_array_equal(again.weights[1], short.weights[1])
+    assert np.any(again.weights[0] != 0)
+
+
+def test_mlp_accepts_given_weights_and_checks_their_shapes():
+    given = [np.ones((2, 3)), np.ones((3, 1))]
+    net = MLP([2, 3, 1], "relu", weights=given, scale=2.0)
+    np.testing.assert_array_equal(net.weights[0], 2 * np.ones((2, 3)))
+    np.testing.assert_array_equal(net.weights[1], np.ones((3, 1)))
+    with pytest.raises(ValueError, match=r"weights\[1\] must have shape"):
+        MLP([2, 3, 1], "relu", weights=[np.ones((2, 3)), np.ones((2, 1))])
+
+
 # ---------------------------------------------------------------- the facts the lesson prints (issue 4)
 @pytest.mark.parametrize("seed", [0, 1])
 def test_a_sigmoid_and_tanh_with_standard_init_vanish(seed):
@@ -245,6 +266,7 @@ def test_spiral_has_the_requested_classes():
     (lambda: gradient_norms("relu", wrt="biases"), "unknown wrt 'biases'"),
     (lambda: gradient_norms("relu", init="kaiming"), "unknown init 'kaiming'"),
     (lambda: gradient_norms("relu", depth=0), "depth"),
+    (lambda: gradient_norms("relu", seed=1.5), "seed must be an integer"),
     (lambda: MLP([2, 3, 1]).forward(np.ones((4, 3))), "shape"),
     (lambda: MLP([2, 3, 1]).backward(np.ones((4, 1))), "forward"),
     (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], optimizer="rmsprop"), "unknown optimizer"),
