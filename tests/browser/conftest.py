@@ -5,7 +5,7 @@ a random token, with its own HOME, Jupyter and matplotlib folders and its own se
 bracket auto-closing), on a temporary COPY of notebooks/ and exercises/: the repository is never written.
 
     ACTS_SCREENSHOTS=/some/folder   where screenshots of each step go (a temporary folder by default)
-    ACTS_CHROMIUM=/path/to/chromium another Chromium binary (default: /usr/bin/chromium, then `chromium` on PATH)
+    ACTS_CHROMIUM=/path/to/chromium the Chromium to drive (default: /usr/bin/chromium, then `chromium` on PATH)
     ACTS_BROWSER_TABS=3             lessons run in this many browser tabs (kernels) at once
     CI=true                         a missing browser fails the tests instead of skipping them
 
@@ -43,8 +43,9 @@ STATUS_IDLE = r"\|\s*Idle\s*$"
 
 # ---------------------------------------------------------------------------------------------- availability
 def find_chromium() -> str | None:
-    candidates = [os.environ.get("ACTS_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                  shutil.which("chromium-browser")]
+    chosen = os.environ.get("ACTS_CHROMIUM")
+    candidates = [chosen] if chosen else ["/usr/bin/chromium", shutil.which("chromium"),
+                                          shutil.which("chromium-browser")]
     for path in candidates:
         if path and os.path.isfile(path) and os.access(path, os.X_OK):
             return path
@@ -62,7 +63,8 @@ def missing_requirement() -> str | None:
     except ImportError:
         return "the Python package voila is not installed"
     if find_chromium() is None:
-        return "no Chromium found (/usr/bin/chromium, `chromium` on PATH or ACTS_CHROMIUM)"
+        where = os.environ.get("ACTS_CHROMIUM") or "/usr/bin/chromium or `chromium` on PATH"
+        return f"no Chromium found ({where})"
     return None
 
 
@@ -73,6 +75,21 @@ def browser_requirements():
         if IN_CI:
             pytest.fail(f"CI=true and {reason}: .ci/run installs chromium; {ENABLE_HINT}", pytrace=False)
         pytest.skip(f"browser tests skipped: {reason}; {ENABLE_HINT}")
+
+
+_SKIPPED: list[str] = []
+
+
+def pytest_collection_modifyitems(config, items):
+    """Outside CI, without a browser: leave the browser tests out and say so in ONE line at the end."""
+    reason = missing_requirement()
+    if reason is None or IN_CI:
+        return
+    needs_browser = [item for item in items if "browser_requirements" in getattr(item, "fixturenames", ())]
+    if needs_browser:
+        items[:] = [item for item in items if item not in needs_browser]
+        config.hook.pytest_deselected(items=needs_browser)
+        _SKIPPED.append(f"SKIPPED [{len(needs_browser)}] browser tests: {reason}; {ENABLE_HINT}")
 
 
 # ---------------------------------------------------------------------------------------------- screenshots
@@ -105,6 +122,8 @@ def shoot(screenshot_dir):
 
 
 def pytest_terminal_summary(terminalreporter):
+    for line in _SKIPPED:
+        terminalreporter.write_line(line, yellow=True)
     if _SHOTS:
         terminalreporter.write_line(f"browser screenshots ({len(_SHOTS)}): {_SHOTS[0].parent}")
 
@@ -269,11 +288,22 @@ class NotebookPage:
                 raise TimeoutError("execution did not finish")
 
     # -------------------------------------------------------------- actions
+    def menu(self, menu: str, command: str):
+        """Click a main-menu item by its command id, e.g. menu("Run", "runmenu:run-all")."""
+        self.page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{menu}$")).click()
+        self.page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+
     def run_all(self):
-        """Run > Run All Cells, through the menu as a learner does it."""
-        self.page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-        self.page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
-        # the cells are queued at once: wait until one shows [*] or every cell already ran
+        """Edit > Clear Outputs of All Cells, then Run > Run All Cells, through the menus as a learner does it.
+
+        Clearing first makes the stored prompts ([3]) of a committed lesson disappear, so that a number on a
+        prompt can only come from this run."""
+        self.menu("Edit", "editmenu:clear-all")
+        self.page.wait_for_function(
+            """() => ![...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
+                        .some(e => /\\[[*0-9]+\\]/.test(e.textContent))""", timeout=30_000, polling=100)
+        self.menu("Run", "runmenu:run-all")
+        # the cells are queued at once: wait until one shows [*] (or a number, if the run was that quick)
         self.page.wait_for_function(
             """() => [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
                         .some(e => /\\[[*0-9]+\\]/.test(e.textContent))""", timeout=30_000, polling=100)
@@ -323,6 +353,82 @@ class NotebookPage:
         self.page.context.close()
 
 
+# ---------------------------------------------------------------------------------------------- sliders
+KEY_PRESSES = 3
+FIND_SLIDER = """(output) => {
+    // the first slider with a single handle (a range slider has two): its index among all sliders
+    const sliders = [...output.querySelectorAll('.widget-slider')];
+    const i = sliders.findIndex(s => s.querySelectorAll('.noUi-handle').length === 1);
+    return i >= 0 ? i : (sliders.length ? 0 : -1);
+}"""
+
+
+def number(text: str) -> float:
+    return float(text.replace("\u2212", "-").strip())
+
+
+def wait_settled(image, idle=None, quiet: float = 1.2, timeout: float = 60) -> str:
+    """Wait until the image's src has not changed for ``quiet`` seconds (and ``idle()`` holds); return the src.
+
+    ipywidgets coalesces queued slider updates, so the kernel may send a few intermediate pictures."""
+    deadline = time.monotonic() + timeout
+    last, since = image.get_attribute("src"), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        src = image.get_attribute("src")
+        if src != last:
+            last, since = src, time.monotonic()
+        elif time.monotonic() - since >= quiet and (idle is None or idle()):
+            return last
+    raise TimeoutError("the plot kept changing (or the kernel stayed busy)")
+
+
+def move_slider_and_check(page, output, what: str, stem: str, shoot, idle=None, shot_target=None):
+    """In ``output`` (one explorer's output), press ArrowRight on its first slider's handle KEY_PRESSES times;
+    assert that the plot's pixels changed, the readout shows a larger value, and the handle sits there."""
+    image = output.locator("img.widget-image").first
+    image.wait_for(state="visible", timeout=60_000)
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    which = output.evaluate(FIND_SLIDER)
+    assert which >= 0, f"{what} shows no slider"
+    slider = output.locator(".widget-slider").nth(which)
+    handle = slider.locator(".noUi-handle").first
+    readout = slider.locator(".widget-readout").first
+    label = slider.locator(".widget-label").first.inner_text().strip()
+    target = shot_target or output
+    target.scroll_into_view_if_needed()
+    slider.scroll_into_view_if_needed()
+
+    wait_settled(image, idle)
+    before_png, before = image.screenshot(), readout.inner_text().strip()
+    shoot(target, f"{stem}-1-before")
+    handle.focus()
+    for _ in range(KEY_PRESSES):
+        page.keyboard.press("ArrowRight")
+    wait_settled(image, idle)
+    after_png, after = image.screenshot(), readout.inner_text().strip()
+    shoot(target, f"{stem}-2-after")
+
+    assert after_png != before_png, f"{what}: the plot did not change when slider {label!r} moved"
+    assert number(after) > number(before), f"{what}: readout of {label!r} went from {before} to {after}"
+    # the handle sits at the value the readout shows (a FloatLogSlider's handle holds the exponent and its
+    # readout base**exponent; aria-valuenow is rounded to one decimal, aria-valuetext is not)
+    position = number(handle.get_attribute("aria-valuetext") or handle.get_attribute("aria-valuenow") or "nan")
+    shown = number(after)
+    assert any(abs(c - shown) <= max(1e-9, 0.02 * abs(shown)) for c in (position, 10 ** position)), \
+        f"{what}: slider {label!r} sits at {position} but its readout says {after}"
+
+
+@pytest.fixture(scope="session")
+def drive_slider(shoot):
+    """drive_slider(page, output, what, stem, idle=None, shot_target=None): see move_slider_and_check."""
+
+    def drive(page, output, what, stem, idle=None, shot_target=None):
+        move_slider_and_check(page, output, what, stem, shoot, idle=idle, shot_target=shot_target)
+
+    return drive
+
+
 # ---------------------------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="session")
 def browser(browser_requirements):
@@ -355,11 +461,25 @@ def lab(browser, tmp_path_factory):
         server.stop(f"http://127.0.0.1:{port}/api/shutdown?token={token}")
 
 
+VOILA_APP = "notebooks/explorers.ipynb"  # what `make app` serves
+
+
 @pytest.fixture(scope="session")
-def voila_env(browser_requirements, tmp_path_factory):
-    """(root with a copy of notebooks/, isolated environment) for a Voila server."""
+def voila_app(browser_requirements, tmp_path_factory):
+    """The URL (with its token) of Voila serving a temporary copy of notebooks/explorers.ipynb."""
     base = tmp_path_factory.mktemp("voila")
     root = base / "root"
     root.mkdir()
     copy_course(root)
-    return root, isolated_env(base)
+    if not (root / VOILA_APP).exists():
+        pytest.fail(f"{VOILA_APP} is missing", pytrace=False)
+    port, token = free_port(), secrets.token_hex(16)
+    args = [sys.executable, "-m", "voila", VOILA_APP, "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
+            "--Voila.port_retries=0", f"--token={token}"]
+    server = Server(args, isolated_env(base), root, base / "voila.log", port)
+    url = f"http://127.0.0.1:{port}/?token={token}"
+    try:
+        server.wait_until(url)  # Voila has no /api/status: poll the page itself
+        yield url
+    finally:
+        server.stop()
