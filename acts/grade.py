@@ -117,19 +117,27 @@ def read_submission(path: Path):
     if not nb.cells:
         return None, ["the notebook has no cells"]
     for cell in nb.cells:
-        if not isinstance(cell.get("source", ""), str):
+        if not isinstance(cell, dict) or not isinstance(cell.get("source", ""), str):
             return None, ["not a notebook: a cell's source is not text"]
     return nb, []
+
+
+def _grade_id(cell) -> str | None:
+    """A cell's grade_id when it is well formed, else None (submissions may carry any metadata)."""
+    meta = cell.get("metadata", {})
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    gid = meta.get("grade_id") if isinstance(meta, dict) else None
+    return gid if isinstance(gid, str) else None
 
 
 def recognise(nb, path: Path, assignments: dict) -> str | None:
     """Assignment name from metadata, then grade_ids, then the file name; None if nothing matches."""
     if nb is not None:
-        meta = nb.metadata.get("acts", {})
+        meta = nb.get("metadata", {}).get("acts", {}) if isinstance(nb.get("metadata"), dict) else {}
         name = meta.get("assignment") if isinstance(meta, dict) else None
         if name in assignments:
             return name
-        ids = {nbgrader_meta(c).get("grade_id") for c in nb.cells if isinstance(nbgrader_meta(c), dict)}
+        ids = {_grade_id(c) for c in nb.cells} - {None}
         overlap = {a: len(ids & set(assignments[a].order)) for a in assignments}
         best = max(overlap, key=overlap.get, default=None)
         if best and overlap[best]:
@@ -265,8 +273,7 @@ def _plan(nb, assignment: Assignment, errors: list) -> list:
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
             continue
-        meta = nbgrader_meta(cell)
-        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        gid = _grade_id(cell)
         if gid in assignment.checks:
             if gid not in seen:
                 plan.append(("check", gid))
@@ -274,7 +281,8 @@ def _plan(nb, assignment: Assignment, errors: list) -> list:
             continue
         if gid in assignment.tasks:
             solutions_seen.add(gid)
-        plan.append(("code", cell.source))
+        source = cell.get("source", "")
+        plan.append(("code", source if isinstance(source, str) else ""))
     for task_id, check_id in assignment.tasks.items():
         if task_id not in solutions_seen:
             errors.append(f"task cell {task_id} is missing (deleted or its metadata removed)")
@@ -483,6 +491,13 @@ def _submissions(paths, parser) -> tuple[list, bool]:
     return found, single
 
 
+def _guess(path: Path, assignments: dict) -> str | None:
+    try:
+        return recognise(read_submission(path)[0], path, assignments)
+    except Exception:  # a malformed notebook: grade_one reports it
+        return None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m acts.grade", description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a submission notebook or a folder")
@@ -504,7 +519,7 @@ def main(argv=None) -> int:
     paths, single = _submissions(args.paths, parser)
     sources = _acts_sources()
     # a submission that cannot be read is graded as the assignment most of the others are
-    guesses = [recognise(read_submission(p)[0], p, assignments) for p in paths] if not args.assignment else []
+    guesses = [_guess(p, assignments) for p in paths] if not args.assignment else []
     common = max(set(g for g in guesses if g), key=guesses.count, default=None)
     results = [None] * len(paths)
     progress = len(paths) > 1
@@ -516,7 +531,9 @@ def main(argv=None) -> int:
             try:
                 results[i] = job.result()
             except Exception as exc:  # a grader bug must not lose the other submissions' grades
-                results[i] = Result(str(paths[i]), None, errors=[_cut(f"grader error: {exc!r}", MAX_ERROR)])
+                name = args.assignment or (guesses[i] if guesses else None) or common
+                results[i] = Result(str(paths[i]), name, max_score=assignments[name].max_score if name else 0.0,
+                                    errors=[_cut(f"grader error: {exc!r}", MAX_ERROR)])
             if progress:
                 r = results[i]
                 print(f"[{done}/{len(paths)}] {paths[i].name}: {r.score:g} / {r.max_score:g}", file=sys.stderr,

@@ -78,7 +78,23 @@ SUBMISSIONS = {
         "    if p.is_file():\n        p.write_text('overwritten')\n"
         "Path(acts.check.__file__).write_text('raise SystemExit')"]),
     "renamed_without_metadata.ipynb": _with(metadata=False),
+    "cells_are_strings.ipynb": json.dumps({"cells": ["print(1)"], "metadata": {}, "nbformat": 4,
+                                           "nbformat_minor": 5}),
 }
+
+
+def _mangled():
+    data = json.loads(_with())
+    for cell in data["cells"]:
+        gid = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if gid == "01_sigmoid-sigmoid":
+            cell["metadata"]["nbgrader"] = "broken"
+        elif gid == "01_sigmoid-check_sigmoid":
+            cell["metadata"]["nbgrader"]["grade_id"] = ["not", "a", "string"]
+    return json.dumps(data)
+
+
+SUBMISSIONS["mangled_metadata.ipynb"] = _mangled()
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +162,17 @@ def test_unreadable_submissions(graded, name, reason):
     r = graded[0][name]
     assert r["score"] == 0 and reason in " ".join(r["errors"])
     assert r["assignment"] == "01_sigmoid" and r["max_score"] == 4  # the class folder's assignment
+
+
+def test_cells_that_are_not_cells(graded):
+    r = graded[0]["cells_are_strings.ipynb"]
+    assert r["score"] == 0 and "not a notebook" in " ".join(r["errors"])
+
+
+def test_mangled_metadata_is_graded_with_a_reason(graded):
+    r = graded[0]["mangled_metadata.ipynb"]
+    assert r["score"] == 4 and not any("grader error" in e for e in r["errors"])
+    assert any("metadata removed" in e for e in r["errors"])
 
 
 def test_missing_task(graded):
