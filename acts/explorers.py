@@ -93,7 +93,8 @@ class Explorer(widgets.VBox):
     """The explorer widget. Useful attributes for lessons and tests:
 
     ``activation``, ``params`` (current parameter values), ``controls`` (name -> parameter widget),
-    ``x_range``, ``x0``, ``show_derivative``, ``readout``; ``canvas`` (the FigureImage), its ``image``, ``title``,
+    ``x_range``, ``x0``, ``show_derivative``, ``readout`` (title, parameters, f(x0), f'(x0)); ``canvas`` (the
+    FigureImage), its ``image``,
     and the artists ``function_line``, ``derivative_line``, ``tangent_line``, ``point``, ``derivative_point``.
     """
 
@@ -121,13 +122,13 @@ class Explorer(widgets.VBox):
     def _build_figure(self):
         name = self.activation.name
         # Fixed margins instead of constrained layout: the layout solver costs more than drawing (~70 ms)
-        margins = dict(left=0.1, right=0.97, bottom=0.16, top=0.9, wspace=0.28)
+        margins = dict(left=0.1, right=0.96, bottom=0.16, top=0.9, wspace=0.28)
         self.canvas = FigureImage(1, 2, figsize=(9, 3.6), dpi=80, gridspec_kw=margins)
         self.image = self.canvas.image
         fig = self.canvas.figure
         fig.set_layout_engine("none")
         self._agg = FigureCanvasAgg(fig)
-        self._layers, self._layer_keys = [None, None], [None, None]
+        self._layers, self._layer_keys = [None] * 3, [None] * 3
         self.function_axes, self.derivative_axes = self.canvas.axes
         self._grid = self.function_axes.get_subplotspec().get_gridspec()
         ax, dax = self.function_axes, self.derivative_axes
@@ -142,18 +143,22 @@ class Explorer(widgets.VBox):
         for a in (ax, dax):  # text is most of the drawing time: few ticks, short legends, fixed label places
             a.xaxis.set_major_locator(MaxNLocator(6))
             a.yaxis.set_major_locator(MaxNLocator(6))
-            a.legend(loc="upper left", fontsize=10, frameon=False)
+            # legends above the panels, right-aligned: they never cover data, grid or the y offset text
+            a.legend(loc="lower right", bbox_to_anchor=(1, 1), ncol=2, fontsize=10, frameon=False,
+                     borderaxespad=0.1)
             a.xaxis.set_label_coords(0.5, 0, transform=offset_copy(a.transAxes, fig, y=-24, units="dots"))
             a.yaxis.set_label_coords(0, 0.5, transform=offset_copy(a.transAxes, fig, x=-46, units="dots"))
-        self.title = ax.text(0.5, 1.03, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=12)
-        # What moves is drawn over a cached background of axes, ticks and legends (blitting)
+        # Blitting in layers, each cached as pixels and redrawn only when what it depends on changed:
+        # 0 (a full draw) the panels and legends; 1 the y axes, horizontal grid and line y = 0 (y-limits);
+        # 2 the x axes, vertical grid and line x = 0 (x range); then, on every change, what moves.
         self._moving = (self.function_line, self.tangent_line, self.point, self.derivative_line,
-                        self.derivative_point, self.title)
-        # What depends on the x range only (x ticks, labels, vertical grid, the line x = 0) is a second layer,
-        # so that moving the x range does not redraw the y axes and legends
-        self._x_dependent = [a.xaxis for a in (ax, dax)] + [a.lines[1] for a in (ax, dax)]  # lines[1]: axvline
-        for artist in (*self._moving, *self._x_dependent):
-            artist.set_animated(True)
+                        self.derivative_point)
+        self._layer_artists = ([a.yaxis for a in (ax, dax)] + [a.lines[0] for a in (ax, dax)],  # axhline
+                               [a.xaxis for a in (ax, dax)] + [a.lines[1] for a in (ax, dax)],  # axvline
+                               self._moving)
+        for group in self._layer_artists:
+            for artist in group:
+                artist.set_animated(True)
 
     # ------------------------------------------------------------------ state
     @property
@@ -207,40 +212,35 @@ class Explorer(widgets.VBox):
             ax.set_xlim(lo, hi)
             ax.set_ylim(*_limits(data, ax.get_ylim() if self._layers[0] is not None else None))
         suffix = ", ".join(f"{k}={_fmt(v) if isinstance(v, float) else v}" for k, v in params.items())
-        self.title.set_text(f.title + (f" ({suffix})" if suffix else ""))
         self._set_derivative_visible(self.show_derivative.value)
 
-        self.readout.value = (f"<div style='font-family:monospace;padding-left:1em'>"
+        self.readout.value = (f"<div style='padding-left:1em'><b>{f.title}</b>"
+                              f"{' (' + suffix + ')' if suffix else ''}</div>"
+                              f"<div style='font-family:monospace;padding-left:1em'>"
                               f"x0 = {x0:.4g}<br>f(x0) = {_fmt(y0)}<br>f'(x0) = {_fmt(slope)}"
                               f"<br><small>tangent: y = {_fmt(y0)} + {_fmt(slope)} (x - x0)</small></div>")
         self._render()
 
     def _render(self):
-        """One PNG into the Image widget, drawn in three layers, each redrawn only when it changed:
-        0. everything that depends on the y-limits and panels (y axes, legends, labels), a full draw;
-        1. layer 0 plus what depends on the x range (x axes, vertical grid);
-        2. layer 1 plus the curves, the tangent, the points and the title: drawn on every change.
-        """
+        """One PNG into the Image widget: restore the deepest cached layer still valid, draw the rest."""
         fig, agg = self.canvas.figure, self._agg
-        key0 = (self.function_axes.get_ylim(), self.derivative_axes.get_ylim(), self.derivative_axes.get_visible())
-        key1 = (key0, self.function_axes.get_xlim())
+        k0 = self.derivative_axes.get_visible()
+        k1 = (k0, self.function_axes.get_ylim(), self.derivative_axes.get_ylim())
+        keys = (k0, k1, (k1, self.function_axes.get_xlim()))
+        first = next((i for i, key in enumerate(keys) if key != self._layer_keys[i]), len(keys))
+        if first == 0:
+            agg.draw()  # every animated artist (layers 1, 2 and what moves) is left out of a full draw
+            self._layers[0], self._layer_keys[0] = agg.copy_from_bbox(fig.bbox), keys[0]
+            first = 1
+        else:
+            agg.restore_region(self._layers[first - 1])
         renderer = agg.get_renderer()
-        if key1 != self._layer_keys[1]:
-            if key0 != self._layer_keys[0]:
-                agg.draw()  # animated artists (layers 1 and 2) are left out of a full draw
-                renderer = agg.get_renderer()
-                self._layers[0], self._layer_keys[0] = agg.copy_from_bbox(fig.bbox), key0
-            else:
-                agg.restore_region(self._layers[0])
-            for artist in self._x_dependent:
+        for layer in range(first, len(keys) + 1):
+            for artist in self._layer_artists[layer - 1]:
                 if artist.axes.get_visible():
                     artist.draw(renderer)
-            self._layers[1], self._layer_keys[1] = agg.copy_from_bbox(fig.bbox), key1
-        else:
-            agg.restore_region(self._layers[1])
-        for artist in self._moving:
-            if artist.axes is None or artist.axes.get_visible():
-                artist.draw(renderer)
+            if layer < len(keys):
+                self._layers[layer], self._layer_keys[layer] = agg.copy_from_bbox(fig.bbox), keys[layer]
         rgba = np.asarray(agg.buffer_rgba())
         buffer = io.BytesIO()
         Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)

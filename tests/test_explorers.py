@@ -64,7 +64,7 @@ def test_leaky_relu_alpha_slider_changes_the_curves():
     x = _curve_matches(explorer.derivative_line, acts.leaky_relu.derivative, alpha=0.3)
     slope = np.asarray(explorer.derivative_line.get_ydata())
     assert np.all(slope[x < 0] == 0.3) and np.all(slope[x > 0] == 1)
-    assert "alpha=0.3" in explorer.title.get_text()
+    assert "(alpha=0.3)" in explorer.readout.value
 
 
 def test_leaky_relu_alpha_cannot_leave_the_open_interval():
@@ -139,7 +139,7 @@ def test_cached_layers_give_the_same_pixels_as_a_full_redraw():
         control = explorer.controls["alpha"] if change[0] == "alpha" else getattr(explorer, change[0])
         control.value = change[1]
         layered = bytes(explorer.image.value)
-        explorer._layer_keys = [None, None]  # forget every cached layer: the next render draws from scratch
+        explorer._layer_keys = [None] * len(explorer._layer_keys)  # forget every cached layer: the next render draws from scratch
         explorer._render()
         assert bytes(explorer.image.value) == layered, f"stale pixels after setting {change[0]}"
 
