@@ -10,10 +10,7 @@ from __future__ import annotations
 import io
 
 import ipywidgets as widgets
-import matplotlib
-
-matplotlib.use("agg", force=False)  # explorers render off-screen; the kernel's inline backend is untouched
-from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.figure import Figure  # a bare Figure renders with Agg by itself: pyplot's backend is left alone
 
 
 class FigureImage:
