@@ -62,7 +62,7 @@ def _finite_bounds(param):
 
 def _control(param, value):
     """The widget for one parameter, holding ``value``; raises ValueError when value is outside its bounds."""
-    label = dict(description=param.name, tooltip=getattr(param, "description", "") or param.name)
+    label = {"description": param.name, "tooltip": getattr(param, "description", "") or param.name}
     choices = getattr(param, "choices", None)
     if choices or isinstance(param.default, str):
         options = list(choices) if choices else [param.default]
@@ -122,7 +122,7 @@ class Explorer(widgets.VBox):
     def _build_figure(self):
         name = self.activation.name
         # Fixed margins instead of constrained layout: the layout solver costs more than drawing (~70 ms)
-        margins = dict(left=0.1, right=0.96, bottom=0.16, top=0.9, wspace=0.28)
+        margins = {"left": 0.1, "right": 0.96, "bottom": 0.16, "top": 0.9, "wspace": 0.28}
         self.canvas = FigureImage(1, 2, figsize=(9, 3.6), dpi=80, gridspec_kw=margins)
         self.image = self.canvas.image
         fig = self.canvas.figure

@@ -149,7 +149,8 @@ def main(argv=None) -> int:
         print(f"{r['explorer']:28} {r['sliders']:7d} {r['samples']:7d} {r['median_ms']:10.1f} "
               f"{r['p95_ms']:8.1f}  {'met' if met else 'MISSED'}{note}")
         if args.verbose:
-            print("    median per slider: " + ", ".join(f"{k} {v:.1f} ms" for k, v in r["median_ms_per_slider"].items()))
+            per_slider = r["median_ms_per_slider"].items()
+            print("    median per slider: " + ", ".join(f"{k} {v:.1f} ms" for k, v in per_slider))
     print(f"all targets met: {all_met}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

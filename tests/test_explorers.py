@@ -139,7 +139,7 @@ def test_cached_layers_give_the_same_pixels_as_a_full_redraw():
         control = explorer.controls["alpha"] if change[0] == "alpha" else getattr(explorer, change[0])
         control.value = change[1]
         layered = bytes(explorer.image.value)
-        explorer._layer_keys = [None] * len(explorer._layer_keys)  # forget every cached layer: the next render draws from scratch
+        explorer._layer_keys = [None] * len(explorer._layer_keys)  # forget the cached layers: draw from scratch
         explorer._render()
         assert bytes(explorer.image.value) == layered, f"stale pixels after setting {change[0]}"
 
@@ -172,10 +172,10 @@ def test_bad_name_lists_the_valid_names():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    (dict(beta=2.0), TypeError, "unknown parameter"),
-    (dict(x_range=(5, -5)), ValueError, "x_range"),
-    (dict(x_range=(-50, 5)), ValueError, "x_range"),
-    (dict(x0=9.0), ValueError, "x0"),
+    ({"beta": 2.0}, TypeError, "unknown parameter"),
+    ({"x_range": (5, -5)}, ValueError, "x_range"),
+    ({"x_range": (-50, 5)}, ValueError, "x_range"),
+    ({"x0": 9.0}, ValueError, "x0"),
 ])
 def test_bad_arguments_give_clear_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
