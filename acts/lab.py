@@ -5,7 +5,8 @@
 Left: the gradient norm of every hidden layer on a log scale, for the back-propagated signal dL/dZ and for
 the weights dL/dW (``acts.network.gradient_norms``'s set-up: X ~ N(0, 1), MSE against N(0, 1) targets).
 Right: a histogram of every layer's activations, one row per layer (layer 1 at the bottom), so saturation at
-the ends of sigmoid's or tanh's range shows up as bright columns at the edges.
+the ends of sigmoid's or tanh's range shows up as bright columns at the edges. Unbounded activations (ReLU ...)
+are shown divided by each layer's RMS, so a layer's shape stays visible when the scale explodes or vanishes.
 """
 
 from __future__ import annotations
@@ -22,19 +23,30 @@ from .plotting import PALETTE
 BINS = 41
 
 
-def _histogram_range(activation, sample):
-    """Fixed edges for bounded activations (so pictures compare), else from the 0.5 and 99.5 percentiles of
-    ``sample()`` (a function, so that bounded activations never build the sample)."""
-    if activation.name == "sigmoid":
-        return 0.0, 1.0
-    if activation.name == "tanh":
-        return -1.0, 1.0
-    low, high = np.percentile(sample(), [0.5, 99.5])
-    low = min(low, 0.0)
-    high = max(high, low + 1e-12, 0.0)
+def is_bounded(activation) -> bool:
+    """Bounded on both sides (sigmoid, tanh, hardsigmoid, softsign): saturation is then a question of position."""
+    return activation.properties.bounded_below and activation.properties.bounded_above
+
+
+def histogram_view(activation, activations):
+    """What the histogram panel shows: (values per layer, (low, high), x-axis label).
+
+    Bounded activations: the raw values on the activation's own range, so saturation at its ends shows.
+    Unbounded ones: each layer divided by its root-mean-square, on the range of the 0.5-99.5 percentiles of a
+    sample, so every layer's shape stays visible even when the scale grows or shrinks exponentially with depth."""
+    if is_bounded(activation):
+        low, high = sorted(float(v) for v in activation(np.array([-1e6, 1e6])))
+        return activations, (low, high), "activation value"
+    scaled = []
+    for a in activations:
+        rms = float(np.sqrt(np.mean(a * a)))
+        scaled.append(a / rms if rms > 0 else a)
+    sample = np.concatenate([a[::4].ravel() for a in scaled[::5]])  # every 5th layer, every 4th row
+    low, high = np.percentile(sample, [0.5, 99.5])
+    low, high = min(float(low), 0.0), max(float(high), 0.0)
     if high - low < 1e-12:
         high = low + 1.0
-    return float(low), float(high)
+    return scaled, (low, high), "activation / its layer's RMS"
 
 
 def layer_histograms(activations, low, high, bins=BINS) -> np.ndarray:
@@ -119,9 +131,8 @@ class VanishingGradientsLab:
         last = self.norms[-1]
         with np.errstate(divide="ignore", invalid="ignore"):
             self.ratio = float(self.norms[0] / last) if last > 0 else float("nan")
-        # for unbounded activations the range comes from percentiles of a sample: every 5th layer, every 4th row
-        self.hist_range = _histogram_range(act, lambda: np.concatenate([a[::4].ravel() for a in net.activations[::5]]))
-        self.histograms = layer_histograms(net.activations, *self.hist_range)
+        values, self.hist_range, self.hist_label = histogram_view(act, net.activations)
+        self.histograms = layer_histograms(values, *self.hist_range)
         return net
 
     def draw(self):
@@ -143,6 +154,7 @@ class VanishingGradientsLab:
                           fontsize=12)
         self.heatmap.set_data(self.histograms)
         self.heatmap.set_extent((*self.hist_range, 0.5, len(self.norms) + 0.5))
+        ax_hist.set_xlabel(self.hist_label, fontsize=12)
         self.heatmap.norm.vmax = max(float(self.histograms.max()), 1e-12)
         ax_hist.set_title("activation histogram of each layer (bright = many)", fontsize=12)
         self.summary.value = (f"<b>{len(self.norms)}</b> hidden layers of width {self.width}, batch {self.batch}: "

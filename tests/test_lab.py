@@ -69,7 +69,7 @@ def test_each_control_updates_the_plotted_norms(box, description, value):
 def test_sigmoid_with_standard_init_shows_vanishing_and_a_centred_histogram():
     lab = VanishingGradientsLab(depth=20, activation="sigmoid", init="standard", width=100, batch=256)
     assert lab.ratio < 1e-6
-    assert lab.hist_range == (0.0, 1.0)
+    assert lab.hist_range == (0.0, 1.0) and lab.hist_label == "activation value"
     centre = lab.histograms[:, 15:26].sum(axis=1)  # bins covering about 0.37-0.63
     # standard init keeps sigmoid's layers near 0.5, where its slope is at most 1/4: no saturation at 0 or 1
     assert centre[0] > 0.5 and np.all(centre[1:] > 0.85)
@@ -80,6 +80,17 @@ def test_tanh_with_large_weights_saturates_in_the_end_bins():
     lab = VanishingGradientsLab(depth=10, activation="tanh", init="xavier", scale=4.0, width=100, batch=64)
     ends = lab.histograms[:, [0, -1]].sum(axis=1)
     assert np.all(ends[1:] > 0.5)
+
+
+def test_unbounded_activations_are_shown_per_layer_relative_to_their_rms():
+    lab = VanishingGradientsLab(depth=30, activation="relu", init="he", scale=1.2, width=50, batch=64)
+    assert lab.hist_label == "activation / its layer's RMS"
+    low, high = lab.hist_range
+    assert low == 0.0 and 1.0 < high < 20.0  # RMS units, although the raw scale grows 1.2x per layer
+    np.testing.assert_allclose(lab.histograms.sum(axis=1), 1.0)
+    zero_share = lab.histograms[:, 0]
+    assert np.all(zero_share > 0.3)  # ReLU zeroes about half of every layer, whatever the scale
+    assert lab.view.axes[1].get_xlabel() == lab.hist_label
 
 
 def test_dead_relu_layers_are_left_off_the_log_axis():
