@@ -356,7 +356,7 @@ class NotebookPage:
 # ---------------------------------------------------------------------------------------------- sliders
 KEY_PRESSES = 3
 FIND_SLIDER = """(output) => {
-    // the first slider with a single handle (a range slider has two): its index among all sliders
+    // the first slider with a single handle, else the first (range) slider, whose first handle is moved
     const sliders = [...output.querySelectorAll('.widget-slider')];
     const i = sliders.findIndex(s => s.querySelectorAll('.noUi-handle').length === 1);
     return i >= 0 ? i : (sliders.length ? 0 : -1);
@@ -364,7 +364,11 @@ FIND_SLIDER = """(output) => {
 
 
 def number(text: str) -> float:
-    return float(text.replace("\u2212", "-").strip())
+    """The first number in a readout: '0.0400' -> 0.04; a range slider's '-3.5 – 5.0' -> -3.5 (its first handle)."""
+    found = re.search(r"[-\u2212]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?", text.strip(), re.I)
+    if not found:
+        raise ValueError(f"no number in {text!r}")
+    return float(found.group().replace("\u2212", "-"))
 
 
 def wait_settled(image, idle=None, quiet: float = 1.2, timeout: float = 60) -> str:
@@ -384,7 +388,7 @@ def wait_settled(image, idle=None, quiet: float = 1.2, timeout: float = 60) -> s
 
 
 def move_slider_and_check(page, output, what: str, stem: str, shoot, idle=None, shot_target=None):
-    """In ``output`` (one explorer's output), press ArrowRight on its first slider's handle KEY_PRESSES times;
+    """In ``output`` (one explorer's output), press ArrowRight on a slider's (first) handle KEY_PRESSES times;
     assert that the plot's pixels changed, the readout shows a larger value, and the handle sits there."""
     image = output.locator("img.widget-image").first
     image.wait_for(state="visible", timeout=60_000)
