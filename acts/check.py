@@ -38,7 +38,7 @@ __all__ = [
     "CheckFailed", "Feedback", "NotImplementedYet", "TASKS",
     "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative",
     "leaky_relu", "leaky_relu_derivative", "softmax", "softmax_jacobian", "softmax_cross_entropy_gradient",
-    "xavier_init", "he_init", "layer_gradient_norms",
+    "xavier_init", "he_init", "layer_gradient_norms", "activation", "derivative",
 ]
 
 # ReLU on 1e6 float64s: np.maximum takes ~0.5 ms, np.where ~1 ms, np.vectorize ~230 ms, a Python loop ~150 ms
@@ -232,19 +232,23 @@ class _Task:
         return fb
 
 
+def _run(title, hidden, body, *args, **kwargs) -> Feedback:
+    task = _Task(title, hidden)
+    try:
+        body(task, *args, hidden=hidden, **kwargs)
+    except _NotImplementedSignal:
+        task.feedback.not_implemented = True
+        raise NotImplementedYet(task.feedback) from None
+    except _Stop:
+        task.feedback.stopped = True
+    return task.finish()
+
+
 def _checked(title):
     """Turn a case-collecting function into a public check (NotImplementedError -> NotImplementedYet)."""
     def wrap(body):
         def check(*functions, hidden: bool = False):
-            task = _Task(title, hidden)
-            try:
-                body(task, *functions, hidden=hidden)
-            except _NotImplementedSignal:
-                task.feedback.not_implemented = True
-                raise NotImplementedYet(task.feedback) from None
-            except _Stop:
-                task.feedback.stopped = True
-            return task.finish()
+            return _run(title, hidden, body, *functions)
         check.__name__ = body.__name__
         check.__qualname__ = body.__name__
         check.__doc__ = body.__doc__
@@ -278,10 +282,10 @@ def _extreme(task, fn, name, ref, args=(), kwargs=None, rtol=1e-9, atol=1e-12, h
                ref(x, **(kwargs or {})), input=x, rtol=rtol, atol=atol, kwargs=kwargs, no_warnings=True, hint=hint)
 
 
-def _shape(task, fn, name, ref, args=(), kwargs=None):
+def _shape(task, fn, name, ref, args=(), kwargs=None, rtol=1e-9):
     x = np.linspace(-3, 3, 12).reshape(3, 4)
     task.close(f"{name} keeps the shape of a 3x4 input", fn, (x, *args), ref(x, **(kwargs or {})),
-               input="np.linspace(-3, 3, 12).reshape(3, 4)", rtol=1e-9, atol=1e-12, kwargs=kwargs,
+               input="np.linspace(-3, 3, 12).reshape(3, 4)", rtol=rtol, atol=1e-12, kwargs=kwargs,
                hint="Use NumPy operations that work elementwise on arrays of any shape (no loops, no float()).")
 
 
@@ -577,3 +581,110 @@ def layer_gradient_norms(task, fn, hidden=False):
         task.add("the norms shrink towards the input (sigmoid' <= 1/4)", np.all(np.diff(got) > 0),
                  input=f"{depth} sigmoid layers", expected="increasing from input to output", actual=got,
                  hint="Each sigmoid layer multiplies the gradient by at most 1/4 times the weights.")
+
+
+# ------------------------------------------------------------------ 07 modern activations (SiLU, GELU)
+# Added by the modern-activations work (issue 7): references from acts.modern, same helpers as above.
+from .modern import gelu as _ref_gelu  # noqa: E402  (kept inside this section)
+from .modern import silu as _ref_silu  # noqa: E402
+
+__all__ += ["silu", "silu_derivative", "gelu", "gelu_derivative"]
+
+
+def _odd_part(task, fn, name, x, hint):
+    """f(x) - f(-x) = x for SiLU and GELU (sigma(x) + sigma(-x) = 1, Phi(x) + Phi(-x) = 1): a formula-free check."""
+    label = f"{name}(x) - {name}(-x) = x (tolerance 1e-12 relative + 1e-12 absolute)"
+    both = task.array(label, fn, (np.concatenate([x, -x]),), input=x, hint="", shape=(2 * x.size,))
+    if both is not None:
+        task.add(label, np.allclose(both[:x.size] - both[x.size:], x, rtol=1e-12, atol=1e-12), input=x,
+                 expected=x, actual=both[:x.size] - both[x.size:], hint=hint)
+
+
+@_checked("silu")
+def silu(task, fn, hidden=False):
+    """silu(x) = x sigma(x): values, the identity f(x) - f(-x) = x, +-1000 without warnings, shape."""
+    x = _points(hidden, [-5.0, -1.2785, -1.0, 0.0, 0.5, 3.0], seed=701)
+    task.close("values", fn, (x,), _ref_silu(x), input=x, rtol=1e-9, atol=1e-12,
+               hint="silu(x) = x * sigma(x) = x / (1 + exp(-x)).")
+    _odd_part(task, fn, "silu", x, hint="x sigma(x) - (-x) sigma(-x) = x (sigma(x) + sigma(-x)) = x: check the "
+              "sigmoid inside.")
+    _extreme(task, fn, "silu", _ref_silu, hint="exp(-x) overflows for x = -1000 (warning): use a stable sigmoid "
+             "(exp of a non-positive number only), e.g. your sigmoid from exercise 01.")
+    _shape(task, fn, "silu", _ref_silu)
+
+
+@_checked("silu_derivative")
+def silu_derivative(task, fn, hidden=False):
+    """silu'(x) = sigma(x) (1 + x (1 - sigma(x))): finite differences, 1/2 at 0, +-1000, shape."""
+    x = _points(hidden, [-6.0, -2.0, -1.0, 0.0, 0.7, 4.0], seed=702, low=-15, high=15)
+    _derivative(task, fn, "silu'", _ref_silu, x)
+    task.close("silu'(0) = 0.5", fn, (np.array([0.0]),), [0.5], input=[0.0], rtol=1e-9, atol=0,
+               hint="Product rule: silu'(x) = sigma(x) + x sigma'(x); at 0 that is 1/2 + 0.")
+    _extreme(task, fn, "silu'", _ref_silu.derivative, hint="x * sigma'(x) with a stable sigma' "
+             "(e / (1 + e)^2, e = exp(-|x|)) gives 0 at +-1000 without inf * 0.")
+    _shape(task, fn, "silu'", _ref_silu.derivative)
+
+
+@_checked("gelu")
+def gelu(task, fn, hidden=False):
+    """gelu(x) = x Phi(x), the exact form: values, f(x) - f(-x) = x, +-1000 without warnings, shape."""
+    x = _points(hidden, [-4.0, -0.75, -0.2, 0.0, 1.0, 2.7], seed=703, low=-8, high=8)
+    task.close("values (the exact GELU, not the tanh approximation)", fn, (x,), _ref_gelu(x), input=x, rtol=1e-9,
+               atol=1e-12, hint="gelu(x) = x * Phi(x) with Phi(x) = (1 + erf(x / sqrt(2))) / 2 "
+               "(scipy.special.erf, or scipy.special.ndtr for Phi). Errors near 1e-4 mean the tanh approximation.")
+    _odd_part(task, fn, "gelu", x, hint="Phi(x) + Phi(-x) = 1, so gelu(x) - gelu(-x) = x: check Phi, "
+              "in particular the 1/2 and the sqrt(2).")
+    _extreme(task, fn, "gelu", _ref_gelu, hint="At +-1000 the answer is 0 and 1000; compute Phi with erf or "
+             "erfc, never exp of a large positive number.")
+    _shape(task, fn, "gelu", _ref_gelu)
+
+
+@_checked("gelu_derivative")
+def gelu_derivative(task, fn, hidden=False):
+    """gelu'(x) = Phi(x) + x phi(x): finite differences, 1/2 at 0, +-1000, shape."""
+    x = _points(hidden, [-3.0, -1.5, -0.75, 0.0, 1.0, 2.5], seed=704, low=-6, high=6)
+    _derivative(task, fn, "gelu'", _ref_gelu, x)
+    task.close("gelu'(0) = 0.5", fn, (np.array([0.0]),), [0.5], input=[0.0], rtol=1e-9, atol=0,
+               hint="Product rule: gelu'(x) = Phi(x) + x phi(x), with phi(x) = exp(-x^2 / 2) / sqrt(2 pi).")
+    _extreme(task, fn, "gelu'", _ref_gelu.derivative, hint="exp(-x^2 / 2) is 0 at +-1000 (no warning needed); "
+             "gelu'(-1000) = 0 and gelu'(1000) = 1.")
+    _shape(task, fn, "gelu'", _ref_gelu.derivative)
+
+
+# ------------------------------------------------------------------ any activation of acts.ACTIVATIONS (e.g. 07)
+def _reference(name):
+    from . import ACTIVATIONS  # late import: the registry lives in the package
+
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of: {', '.join(sorted(ACTIVATIONS))}")
+    return ACTIVATIONS[name]
+
+
+def _activation_body(task, fn, ref, params, hidden=False):
+    x = _points(hidden, [-4.0, -1.5, -0.25, 0.0, 0.5, 2.0, 5.0], seed=701, low=-20, high=20)
+    task.close("values", fn, (x,), ref(x, **params), input=x, kwargs=params, rtol=1e-7, atol=1e-12,
+               hint=f"Compare your formula with the definition of {ref.name} in the lesson.")
+    _extreme(task, fn, ref.name, lambda v, **kw: ref(v, **params), kwargs=params, rtol=1e-7, atol=1e-12,
+             hint="Rewrite the formula so that no exp() gets a large positive argument (e.g. with |x|, "
+                  "np.logaddexp or np.where inside np.errstate).")
+    _shape(task, fn, ref.name, lambda v, **kw: ref(v, **params), kwargs=params, rtol=1e-7)
+
+
+def _derivative_body(task, fn, ref, params, hidden=False):
+    x = _points(hidden, [-4.0, -1.5, -0.25, 0.5, 2.0, 5.0], seed=702, low=-20, high=20)
+    x = x[x != 0]  # kinks (hardswish, relu-like) sit at or near 0; finite differences need smooth points
+    _derivative(task, fn, f"{ref.name}'", lambda v, **kw: ref(v, **params), x, kwargs=params)
+    _extreme(task, fn, f"{ref.name}'", lambda v, **kw: ref.derivative(v, **params), kwargs=params, rtol=1e-7,
+             atol=1e-12, hint="Evaluate the derivative at the input x, in a form that cannot overflow.")
+    _shape(task, fn, f"{ref.name}'", lambda v, **kw: ref.derivative(v, **params), kwargs=params, rtol=1e-7)
+
+
+def activation(fn, name: str, *, hidden: bool = False, **params) -> Feedback:
+    """Check fn against acts.ACTIVATIONS[name] (values within 1e-7 relative, +-1000, shape); params such as
+    alpha=1.0 are passed to both. For exercises on activations without a task-specific check (lesson 07)."""
+    return _run(name, hidden, _activation_body, fn, _reference(name), params)
+
+
+def derivative(fn, name: str, *, hidden: bool = False, **params) -> Feedback:
+    """Check fn as the derivative of acts.ACTIVATIONS[name]: finite differences, +-1000, shape."""
+    return _run(f"{name}_derivative", hidden, _derivative_body, fn, _reference(name), params)

@@ -387,3 +387,61 @@ def test_minima_quoted_in_the_summaries(name, x0):
     summary = MODERN[name].summary
     assert f"{low:.3f}" in summary and f"{float(where):.3f}" in summary, (summary, low, float(where))
     assert _range_ends(MODERN[name])[0] == pytest.approx(low, abs=5e-3)
+
+
+# ---------------------------------------------------------------- the checks of exercise 07 (acts.check)
+import acts.check as check  # noqa: E402
+from scipy import special  # noqa: E402
+
+
+def _stable_sigmoid(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+CHECK_CORRECT = {  # different correct formulas: every one passes, visible and hidden
+    "silu": [lambda x: np.asarray(x) * _stable_sigmoid(x), acts.silu, lambda x: np.asarray(x) * special.expit(x),
+             lambda x: np.asarray(x) * 0.5 * (1 + np.tanh(np.asarray(x) / 2))],
+    "silu_derivative": [lambda x: _stable_sigmoid(x) * (1 + np.asarray(x) * (1 - _stable_sigmoid(x))),
+                        acts.silu.derivative,
+                        lambda x: _stable_sigmoid(x) + np.asarray(x) * _stable_sigmoid(x) * _stable_sigmoid(-x)],
+    "gelu": [lambda x: np.asarray(x) * 0.5 * (1 + special.erf(np.asarray(x) / np.sqrt(2))), acts.gelu,
+             lambda x: np.asarray(x) * special.ndtr(x)],
+    "gelu_derivative": [acts.gelu.derivative,
+                        lambda x: special.ndtr(x) + np.asarray(x) * np.exp(-np.asarray(x) ** 2 / 2)
+                        / np.sqrt(2 * np.pi),
+                        lambda x: 0.5 * (1 + special.erf(np.asarray(x) / np.sqrt(2)))
+                        + np.asarray(x) * np.exp(-0.5 * np.asarray(x) ** 2) / np.sqrt(2 * np.pi)],
+}
+CHECK_WRONG = [
+    ("silu", lambda x: np.asarray(x) / (1 + np.exp(-np.asarray(x))), "overflow encountered in exp"),
+    ("silu", _stable_sigmoid, "values"),
+    ("silu_derivative", lambda x: _stable_sigmoid(x) * (1 - _stable_sigmoid(x)), "finite differences"),
+    ("gelu", lambda x: acts.gelu(x, approximate="tanh"), "tanh approximation"),
+    ("gelu", lambda x: np.asarray(x) * 0.5 * (1 + special.erf(np.asarray(x))), "sqrt(2)"),
+    ("gelu_derivative", special.ndtr, "finite differences"),
+]
+
+
+@pytest.mark.parametrize("task,fn", [(t, f) for t, fs in CHECK_CORRECT.items() for f in fs])
+@pytest.mark.parametrize("hidden", [False, True])
+def test_exercise_07_checks_accept_correct_implementations(task, fn, hidden):
+    feedback = getattr(check, task)(fn, hidden=hidden)
+    assert feedback.passed and "All" in repr(feedback) and task in check.TASKS
+
+
+@pytest.mark.parametrize("task,fn,message", CHECK_WRONG)
+def test_exercise_07_checks_reject_wrong_ones_helpfully(task, fn, message):
+    with pytest.raises(check.CheckFailed) as info:
+        getattr(check, task)(fn)
+    text = "\n".join(info.value._render_traceback_())
+    assert message in text and "expected:" in text and "actual:" in text and "hint:" in text
+
+
+def test_exercise_07_stub_is_not_implemented_yet():
+    def stub(x):
+        raise NotImplementedError()
+
+    with pytest.raises(check.NotImplementedYet):
+        check.gelu(stub)
