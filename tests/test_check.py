@@ -1,6 +1,8 @@
 """acts.check: correct implementations of every task pass (however they are written), wrong ones fail with a
 message that names the input, the expected and actual values and a hint; stubs say "not implemented yet"."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import special
@@ -83,8 +85,14 @@ def test_correct_implementations_pass(task, fn, hidden):
     assert "All visible checks passed" in feedback._repr_html_() or hidden
 
 
-def test_every_task_is_covered():
-    assert set(CORRECT) == set(check.TASKS)
+def test_every_check_used_by_exercises_01_to_06_is_covered():
+    import re
+
+    root = Path(__file__).resolve().parent.parent / "solutions"
+    used = set()
+    for nb in sorted(root.glob("0[1-6]_*.ipynb")):
+        used |= set(re.findall(r"acts\.check\.(\w+)\(", nb.read_text()))
+    assert used and used == set(CORRECT) and used <= set(check.TASKS)
 
 
 WRONG = [
@@ -175,3 +183,31 @@ def test_not_a_function():
     with pytest.raises(check.CheckFailed) as info:
         check.sigmoid(42)
     assert "expected a function" in "\n".join(info.value._render_traceback_())
+
+
+GENERIC = [
+    ("softplus", {}, lambda x: np.logaddexp(0, x), lambda x: special.expit(x)),
+    ("elu", {"alpha": 0.5}, lambda x, alpha=1.0: np.where(np.asarray(x) > 0, x, alpha * np.expm1(np.minimum(x, 0))),
+     lambda x, alpha=1.0: np.where(np.asarray(x) > 0, 1.0, alpha * np.exp(np.minimum(x, 0)))),
+    ("silu", {}, lambda x: x * special.expit(x), lambda x: special.expit(x) * (1 + x * special.expit(-x))),
+    ("gelu", {}, lambda x: 0.5 * x * (1 + special.erf(np.asarray(x) / np.sqrt(2))),
+     lambda x: 0.5 * (1 + special.erf(np.asarray(x) / np.sqrt(2))) + x * np.exp(-0.5 * np.square(x)) / np.sqrt(
+         2 * np.pi)),
+]
+
+
+@pytest.mark.parametrize("name,params,f,df", GENERIC)
+@pytest.mark.parametrize("hidden", [False, True])
+def test_generic_activation_checks_for_lesson_07(name, params, f, df, hidden):
+    assert check.activation(f, name, hidden=hidden, **params).passed
+    assert check.derivative(df, name, hidden=hidden, **params).passed
+    with pytest.raises(check.CheckFailed):
+        check.derivative(f, name, **params)
+
+
+def test_generic_check_rejects_an_overflowing_formula_and_unknown_names():
+    with pytest.raises(check.CheckFailed) as info:
+        check.activation(lambda x: np.log(1 + np.exp(x)), "softplus")
+    assert "overflow encountered in exp" in "\n".join(info.value._render_traceback_())
+    with pytest.raises(ValueError, match="unknown activation"):
+        check.activation(np.tanh, "no_such_thing")
