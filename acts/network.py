@@ -160,7 +160,8 @@ class MLP:
             if layer == 0:
                 break
             da = dz @ self.weights[layer].T
-            dz = da * self.activation.derivative(self.preactivations[layer - 1], **self.params)
+            dz = self.activation.derivative(self.preactivations[layer - 1], **self.params)
+            dz *= da  # in place: one array fewer per layer
             self.grad_activations[layer - 1] = da
             self.grad_preactivations[layer - 1] = dz
 
