@@ -583,6 +583,74 @@ def layer_gradient_norms(task, fn, hidden=False):
                  hint="Each sigmoid layer multiplies the gradient by at most 1/4 times the weights.")
 
 
+# ------------------------------------------------------------------ 07 modern activations (SiLU, GELU)
+# Added by the modern-activations work (issue 7): references from acts.modern, same helpers as above.
+from .modern import gelu as _ref_gelu  # noqa: E402  (kept inside this section)
+from .modern import silu as _ref_silu  # noqa: E402
+
+__all__ += ["silu", "silu_derivative", "gelu", "gelu_derivative"]
+
+
+def _odd_part(task, fn, name, x, hint):
+    """f(x) - f(-x) = x for SiLU and GELU (sigma(x) + sigma(-x) = 1, Phi(x) + Phi(-x) = 1): a formula-free check."""
+    label = f"{name}(x) - {name}(-x) = x (tolerance 1e-12 relative + 1e-12 absolute)"
+    both = task.array(label, fn, (np.concatenate([x, -x]),), input=x, hint="", shape=(2 * x.size,))
+    if both is not None:
+        task.add(label, np.allclose(both[:x.size] - both[x.size:], x, rtol=1e-12, atol=1e-12), input=x,
+                 expected=x, actual=both[:x.size] - both[x.size:], hint=hint)
+
+
+@_checked("silu")
+def silu(task, fn, hidden=False):
+    """silu(x) = x sigma(x): values, the identity f(x) - f(-x) = x, +-1000 without warnings, shape."""
+    x = _points(hidden, [-5.0, -1.2785, -1.0, 0.0, 0.5, 3.0], seed=701)
+    task.close("values", fn, (x,), _ref_silu(x), input=x, rtol=1e-9, atol=1e-12,
+               hint="silu(x) = x * sigma(x) = x / (1 + exp(-x)).")
+    _odd_part(task, fn, "silu", x, hint="x sigma(x) - (-x) sigma(-x) = x (sigma(x) + sigma(-x)) = x: check the "
+              "sigmoid inside.")
+    _extreme(task, fn, "silu", _ref_silu, hint="exp(-x) overflows for x = -1000 (warning): use a stable sigmoid "
+             "(exp of a non-positive number only), e.g. your sigmoid from exercise 01.")
+    _shape(task, fn, "silu", _ref_silu)
+
+
+@_checked("silu_derivative")
+def silu_derivative(task, fn, hidden=False):
+    """silu'(x) = sigma(x) (1 + x (1 - sigma(x))): finite differences, 1/2 at 0, +-1000, shape."""
+    x = _points(hidden, [-6.0, -2.0, -1.0, 0.0, 0.7, 4.0], seed=702, low=-15, high=15)
+    _derivative(task, fn, "silu'", _ref_silu, x)
+    task.close("silu'(0) = 0.5", fn, (np.array([0.0]),), [0.5], input=[0.0], rtol=1e-9, atol=0,
+               hint="Product rule: silu'(x) = sigma(x) + x sigma'(x); at 0 that is 1/2 + 0.")
+    _extreme(task, fn, "silu'", _ref_silu.derivative, hint="x * sigma'(x) with a stable sigma' "
+             "(e / (1 + e)^2, e = exp(-|x|)) gives 0 at +-1000 without inf * 0.")
+    _shape(task, fn, "silu'", _ref_silu.derivative)
+
+
+@_checked("gelu")
+def gelu(task, fn, hidden=False):
+    """gelu(x) = x Phi(x), the exact form: values, f(x) - f(-x) = x, +-1000 without warnings, shape."""
+    x = _points(hidden, [-4.0, -0.75, -0.2, 0.0, 1.0, 2.7], seed=703, low=-8, high=8)
+    task.close("values (the exact GELU, not the tanh approximation)", fn, (x,), _ref_gelu(x), input=x, rtol=1e-9,
+               atol=1e-12, hint="gelu(x) = x * Phi(x) with Phi(x) = (1 + erf(x / sqrt(2))) / 2 "
+               "(scipy.special.erf, or scipy.special.ndtr for Phi). Errors near 1e-4 mean the tanh approximation.")
+    _odd_part(task, fn, "gelu", x, hint="Phi(x) + Phi(-x) = 1, so gelu(x) - gelu(-x) = x: check Phi, "
+              "in particular the 1/2 and the sqrt(2).")
+    _extreme(task, fn, "gelu", _ref_gelu, hint="At +-1000 the answer is 0 and 1000; compute Phi with erf or "
+             "erfc, never exp of a large positive number.")
+    _shape(task, fn, "gelu", _ref_gelu)
+
+
+@_checked("gelu_derivative")
+def gelu_derivative(task, fn, hidden=False):
+    """gelu'(x) = Phi(x) + x phi(x): finite differences, 1/2 at 0, +-1000, shape."""
+    x = _points(hidden, [-3.0, -1.5, -0.75, 0.0, 1.0, 2.5], seed=704, low=-6, high=6)
+    _derivative(task, fn, "gelu'", _ref_gelu, x)
+    task.close("gelu'(0) = 0.5", fn, (np.array([0.0]),), [0.5], input=[0.0], rtol=1e-9, atol=0,
+               hint="Product rule: gelu'(x) = Phi(x) + x phi(x), with phi(x) = exp(-x^2 / 2) / sqrt(2 pi).")
+    _extreme(task, fn, "gelu'", _ref_gelu.derivative, hint="exp(-x^2 / 2) is 0 at +-1000 (no warning needed); "
+             "gelu'(-1000) = 0 and gelu'(1000) = 1.")
+    _shape(task, fn, "gelu'", _ref_gelu.derivative)
+
+
 # ------------------------------------------------------------------ any activation of acts.ACTIVATIONS (e.g. 07)
 def _reference(name):
     from . import ACTIVATIONS  # late import: the registry lives in the package
