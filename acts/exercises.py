@@ -16,6 +16,9 @@ The solution notebook is the single source (nbgrader's format, so ``nbgrader gen
   points: P, schema_version: 3, solution: false, task: false}``; source ``acts.check.NAME(function)`` as the last
   line, preceded where needed by ``### BEGIN HIDDEN TESTS`` / ``acts.check.NAME(function, hidden=True)`` /
   ``### END HIDDEN TESTS`` (hidden tests use other inputs, so hard-coding the visible expected values fails);
+- the check functions live in acts.check: one per task (``acts.check.TASKS``), or, for any activation in
+  ``acts.ACTIVATIONS``, ``acts.check.activation(fn, "name", **params)`` / ``acts.check.derivative(fn, "name")``;
+  a check returns its feedback when every case passes and raises ``acts.check.CheckFailed`` otherwise;
 - every other cell (markdown, setup, demos) is copied. grade_ids are unique across the course: prefix them with
   the assignment name. Points live on check cells only.
 
