@@ -169,7 +169,9 @@ class _Task:
         """(result, problem): problem is None, or a text naming the exception or warning raised."""
         if not callable(fn):
             return None, f"expected a function, got {type(fn).__name__}"
-        with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+        # every warning counts, whatever the caller's settings; underflow to 0 is fine (exp(-1000) = 0)
+        with warnings.catch_warnings(record=True) as caught, \
+                np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
             warnings.simplefilter("always")
             try:
                 result = fn(*args, **kwargs)

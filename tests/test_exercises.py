@@ -114,8 +114,9 @@ def test_generator_rejects_broken_markers():
         ex.strip_regions("### BEGIN SOLUTION\nx = 1\n", ex.BEGIN_SOLUTION, ex.END_SOLUTION, ex.STUB)
     with pytest.raises(ValueError, match="without"):
         ex.strip_regions("x = 1\n### END SOLUTION\n", ex.BEGIN_SOLUTION, ex.END_SOLUTION, ex.STUB)
-    assert ex.strip_regions("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", ex.BEGIN_SOLUTION,
-                            ex.END_SOLUTION, ex.STUB) == "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()"
+    source = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION"
+    stubbed = ex.strip_regions(source, ex.BEGIN_SOLUTION, ex.END_SOLUTION, ex.STUB)
+    assert stubbed == "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()"
 
 
 def test_real_nbgrader_accepts_the_solutions(tmp_path, generated):

@@ -54,7 +54,8 @@ SUBMISSIONS = {
     "missing_task.ipynb": _with(drop=("01_sigmoid-sigmoid_derivative", "01_sigmoid-check_sigmoid_derivative")),
     "syntax_error.ipynb": _with("def sigmoid(x):\n    return (1 +"),
     "exception.ipynb": _with("def sigmoid(x):\n    return 1 / 0"),
-    "infinite_loop.ipynb": _with(extra=["while True:\n    try:\n        pass\n    except BaseException:\n        pass"]),
+    "infinite_loop.ipynb": _with(extra=["while True:  # deaf to interrupts\n    try:\n        pass\n"
+                                        "    except BaseException:\n        pass"]),
     "kills_kernel.ipynb": _with(extra=["import os\nos._exit(1)"]),
     "huge_output.ipynb": _with(extra=["for i in range(100_000):\n    print('spam ' * 10, i)"]),
     "wrong_type.ipynb": _with("def sigmoid(x):\n    return [0.5 for _ in np.ravel(x)]"),
