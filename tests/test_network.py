@@ -10,8 +10,6 @@ import acts
 from acts import data
 from acts.network import (MLP, History, gradient_norms, init_weights, loss_and_gradient, probe, train)
 
-CLASSIC = ["sigmoid", "tanh", "relu", "leaky_relu"]
-
 
 def _numerical_weight_gradients(net, X, target, loss, h=1e-6):
     grads = []
