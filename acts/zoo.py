@@ -47,16 +47,12 @@ def _control(name, param):
                                readout_format=".3g", continuous_update=True, style=style)
 
 
-def _limits(arrays, current=None):
-    """y-limits showing every curve with a margin, including 0; kept while the curves fit and fill half of them."""
+def _limits(arrays):
+    """y-limits showing every curve with a margin, 0 included, snapped outwards to a round step."""
     finite = [a[np.isfinite(a)] for a in arrays]
     finite = np.concatenate(finite) if finite else np.zeros(0)
     lo = min(0.0, float(finite.min())) if finite.size else -1.0
     hi = max(0.0, float(finite.max())) if finite.size else 1.0
-    if current is not None:
-        c_lo, c_hi = current
-        if c_lo <= lo and hi <= c_hi and (hi - lo) >= 0.5 * (c_hi - c_lo):
-            return current
     span = hi - lo if hi > lo else 1.0
     step = 10 ** np.floor(np.log10(span)) / 2  # snap outwards to a round step: small changes keep the limits
     return float(np.floor((lo - 0.05 * span) / step) * step), float(np.ceil((hi + 0.05 * span) / step) * step)
