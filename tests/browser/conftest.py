@@ -6,7 +6,7 @@ bracket auto-closing), on a temporary COPY of notebooks/ and exercises/: the rep
 
     ACTS_SCREENSHOTS=/some/folder   where screenshots of each step go (a temporary folder by default)
     ACTS_CHROMIUM=/path/to/chromium the Chromium to drive (default: /usr/bin/chromium, then `chromium` on PATH)
-    ACTS_BROWSER_TABS=3             lessons run in this many browser tabs (kernels) at once
+    ACTS_BROWSER_TABS=3             lessons run in this many browser tabs (kernels) at once, the longest first
     CI=true                         a missing browser fails the tests instead of skipping them
 
 Never run `playwright install`: it downloads a browser; these tests use the system's Chromium.
@@ -80,8 +80,13 @@ def browser_requirements():
 _SKIPPED: list[str] = []
 
 
+_LESSONS_SELECTED: list[str] = []  # lessons whose tests this session runs (after -k and friends)
+
+
 def pytest_collection_modifyitems(config, items):
     """Outside CI, without a browser: leave the browser tests out and say so in ONE line at the end."""
+    _LESSONS_SELECTED[:] = [item.callspec.params["lesson"] for item in items
+                            if "lesson_runner" in getattr(item, "fixturenames", ()) and hasattr(item, "callspec")]
     reason = missing_requirement()
     if reason is None or IN_CI:
         return
@@ -89,6 +94,7 @@ def pytest_collection_modifyitems(config, items):
     if needs_browser:
         items[:] = [item for item in items if item not in needs_browser]
         config.hook.pytest_deselected(items=needs_browser)
+        _LESSONS_SELECTED.clear()
         _SKIPPED.append(f"SKIPPED [{len(needs_browser)}] browser tests: {reason}; {ENABLE_HINT}")
 
 
@@ -465,6 +471,87 @@ def lab(browser, tmp_path_factory):
         server.stop(f"http://127.0.0.1:{port}/api/shutdown?token={token}")
 
 
+# ---------------------------------------------------------------------------------------------- lessons
+def recorded_seconds(path: Path) -> float:
+    """How long the notebook's cells took when it was last executed (nbclient's metadata.execution)."""
+    from datetime import datetime
+
+    total = 0.0
+    try:
+        cells = json.loads(path.read_text())["cells"]
+    except (OSError, ValueError, KeyError):
+        return 0.0
+    for cell in cells:
+        times = cell.get("metadata", {}).get("execution", {})
+        try:
+            start = datetime.fromisoformat(times["iopub.execute_input"].replace("Z", "+00:00"))
+            end = datetime.fromisoformat(times["shell.execute_reply"].replace("Z", "+00:00"))
+        except (KeyError, ValueError, AttributeError):
+            continue
+        total += max(0.0, (end - start).total_seconds())
+    return total
+
+
+class LessonRunner:
+    """Runs lessons ahead of the tests that ask for them: up to ``tabs`` browser tabs (kernels) at once,
+    the longest lessons (by their recorded execution time) first, so that the slow ones never run alone at
+    the end. Each lesson: a new tab with a fresh kernel, Edit > Clear Outputs, Run > Run All."""
+
+    def __init__(self, lab, names, tabs):
+        self.lab, self.tabs, self.running = lab, tabs, {}
+        self.queue = sorted(names, key=lambda n: -recorded_seconds(REPO / "notebooks" / n))
+
+    def _start(self, names):
+        """Open every tab first (their kernels start in parallel), then Run All in each."""
+        pages = []
+        for name in names:
+            self.queue.remove(name)
+            pages.append((name, self.lab.open(f"notebooks/{name}")))
+        for name, page in pages:
+            try:
+                page.wait_ready()
+                page.run_all()
+            except Exception as exc:  # reported by the lesson's own test
+                self.running[name] = (page, exc)
+                continue
+            self.running[name] = (page, None)
+
+    def fill(self):
+        self._start(self.queue[:max(0, self.tabs - len(self.running))])
+
+    def take(self, name):
+        """(page, error while starting) of lesson ``name``, with Run All under way; frees its tab slot."""
+        if name in self.queue:
+            self._start([name])
+        self.fill()
+        return self.running.pop(name)
+
+    def close(self):
+        for page, _ in self.running.values():
+            page.close()
+
+
+@pytest.fixture(scope="session")
+def lesson_runner(lab):
+    tabs = max(1, int(os.environ.get("ACTS_BROWSER_TABS", "3")))
+    runner = LessonRunner(lab, list(_LESSONS_SELECTED), tabs)
+    yield runner
+    runner.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_lessons_early(request):
+    """When lessons are among the selected tests, start the first tabs of them at once, so that their kernels
+    compute while the explorer and exercise tests wait for renders."""
+    if _LESSONS_SELECTED and missing_requirement() is None:
+        try:
+            request.getfixturevalue("lesson_runner").fill()
+        except Exception:  # the lesson tests meet (and report) the same error themselves
+            pass
+    yield
+
+
+# ---------------------------------------------------------------------------------------------- Voila
 VOILA_APP = "notebooks/explorers.ipynb"  # what `make app` serves
 
 

@@ -21,6 +21,22 @@ def test_make_app_runs_voila_on_the_explorers():
     assert "notebooks/explorers.ipynb" in line and "--no-browser" in line, dry.stdout
 
 
+def test_app_shows_every_explorer():
+    """notebooks/explorers.ipynb calls every public function of acts.widgets (no browser needed)."""
+    import inspect
+
+    import nbformat
+
+    import acts.widgets
+
+    names = [n for n, f in inspect.getmembers(acts.widgets, inspect.isfunction)
+             if not n.startswith("_") and f.__module__.startswith("acts")]
+    source = "\n".join(c.source for c in nbformat.read(REPO / "notebooks" / "explorers.ipynb", as_version=4).cells
+                       if c.cell_type == "code")
+    missing = [n for n in names if f"acts.widgets.{n}(" not in source]
+    assert not missing, f"notebooks/explorers.ipynb (the `make app` page) does not show: {', '.join(missing)}"
+
+
 def test_voila_app_slider_moves_the_plot(voila_app, browser, drive_slider, shoot):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
