@@ -16,6 +16,18 @@ ACTIVATIONS: dict[str, Activation] = {**CLASSICS, **MODERN}
 
 __version__ = "0.1.0"
 
+# Submodules that pull in heavier libraries (ipywidgets, nbclient) load on first use: `acts.widgets.explore(...)`
+# works after a plain `import acts`, and `import acts` stays fast.
+_LAZY = {"widgets", "network", "data", "check", "grade", "exercises", "properties", "zoo", "lab", "explorers"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'acts' has no attribute {name!r}")
+
 __all__ = [
     "ACTIVATIONS", "Activation", "PALETTE", "Parameter", "Properties", "VectorActivation",
     "central_difference", "gradient_check", "leaky_relu", "log_softmax", "numerical_jacobian", "plot",
