@@ -46,11 +46,18 @@ def first_task(name: str):
     sol = next(i for i, c in enumerate(code) if nbgrader(c).get("solution"))
     check = next(i for i, c in enumerate(code) if i > sol and nbgrader(c).get("grade"))
     grade_id = nbgrader(code[sol])["grade_id"]
-    source = next(c.source for c in solution.cells if nbgrader(c).get("grade_id") == grade_id)
-    correct = "\n".join(line for line in source.splitlines() if not SOLUTION_MARKERS.match(line)) + "\n"
+    solution_code = [c for c in solution.cells if c.cell_type == "code"]
+    at = next(i for i, c in enumerate(solution_code) if nbgrader(c).get("grade_id") == grade_id)
+    correct = strip_markers(solution_code[at].source)
     task = re.search(r"acts\.check\.(\w+)\(", code[check].source).group(1)
     defined = re.search(r"^def (\w+)\(", correct, re.M).group(1)
-    return sol, check, correct, task, defined
+    # what the kernel holds when the learner reaches the task (imports, helpers from earlier cells)
+    context = [strip_markers(c.source) for c in solution_code[:at] if not nbgrader(c).get("grade")]
+    return sol, check, correct, task, defined, context
+
+
+def strip_markers(source: str) -> str:
+    return "\n".join(line for line in source.splitlines() if not SOLUTION_MARKERS.match(line)) + "\n"
 
 
 def make_wrong(correct: str) -> str:
@@ -63,17 +70,20 @@ def make_wrong(correct: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def failing_cases(source: str, defined: str, task: str) -> list[str]:
-    """Run the check on ``source`` here, in-process: the names of the cases it fails (the browser must show them)."""
-    import numpy as np
-
-    import acts
+def failing_cases(source: str, defined: str, task: str, context=()) -> list[str]:
+    """Run the check on ``source`` here, in-process, after the ``context`` cells: the names of the cases it
+    fails (the browser must show them)."""
     import acts.check
 
-    namespace = {"np": np, "acts": acts}
-    exec(compile(source, "<wrong solution>", "exec"), namespace)
+    namespace = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        for cell in context:
+            try:
+                exec(compile(cell, "<earlier cell>", "exec"), namespace)
+            except Exception:  # a demo cell that raises (tagged raises-exception in the notebook)
+                pass
+        exec(compile(source, "<solution>", "exec"), namespace)
         try:
             getattr(acts.check, task)(namespace[defined])
         except acts.check.CheckFailed as exc:
@@ -90,9 +100,10 @@ EXERCISE = pick_exercise()
 
 @pytest.mark.skipif(EXERCISE is None, reason="no exercises/*.ipynb (with a solution) yet")
 def test_learner_solves_an_exercise(lab, shoot):
-    sol, check, correct, task, defined = first_task(EXERCISE)
+    sol, check, correct, task, defined, context = first_task(EXERCISE)
     wrong = make_wrong(correct)
-    expected_failures = failing_cases(wrong, defined, task)
+    assert failing_cases(correct, defined, task, context) == [], f"the solution fails acts.check.{task} here"
+    expected_failures = failing_cases(wrong, defined, task, context)
     assert expected_failures, f"the wrong solution must fail acts.check.{task}:\n{wrong}"
 
     page = lab.open(f"exercises/{EXERCISE}.ipynb")
