@@ -11,10 +11,15 @@ are shown divided by each layer's RMS, so a layer's shape stays visible when the
 
 from __future__ import annotations
 
+import io
+import math
+
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import PowerNorm
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+from PIL import Image
 
 from ._display import FigureImage
 from .network import INITS, get_activation, probe
@@ -43,7 +48,8 @@ def histogram_view(activation, activations):
         scaled.append(a / rms if rms > 0 else a)
     sample = np.concatenate([a[::4].ravel() for a in scaled[::5]])  # every 5th layer, every 4th row
     low, high = np.percentile(sample, [0.5, 99.5])
-    low, high = min(float(low), 0.0), max(float(high), 0.0)
+    # whole halves: the range (and so the cached axes) changes only when the shape really changes
+    low, high = min(math.floor(2 * low) / 2, 0.0), max(math.ceil(2 * high) / 2, 0.0)
     if high - low < 1e-12:
         high = low + 1.0
     return scaled, (low, high), "activation / its layer's RMS"
@@ -88,6 +94,8 @@ class VanishingGradientsLab:
                                          style=style, continuous_update=False, readout_format=".2f")
         self.summary = widgets.HTML()
         self.view = FigureImage(1, 2, figsize=(11, 4.2), dpi=80)
+        self._agg = FigureCanvasAgg(self.view.figure)
+        self._background, self._background_key = None, None
         self._build_figure()
         for control in (self.depth, self.activation, self.init, self.scale):
             control.observe(self.update, names="value")
@@ -103,15 +111,16 @@ class VanishingGradientsLab:
     def _build_figure(self):
         ax_norm, ax_hist = self.view.axes
         (self.line_signal,) = ax_norm.plot([], [], "o-", ms=3, lw=2, color=PALETTE[0],
-                                           label="back-propagated  ||dL/dZ||")
+                                           label="signal ||dL/dZ||")
         (self.line_weights,) = ax_norm.plot([], [], "s--", ms=3, lw=1.5, color=PALETTE[1],
-                                            label="weights  ||dL/dW||")
+                                            label="weights ||dL/dW||")
         ax_norm.set_yscale("log")
         ax_norm.yaxis.set_major_locator(LogLocator(numticks=7))  # few labels: text layout is the slow part
         ax_norm.yaxis.set_minor_locator(NullLocator())
         ax_norm.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))  # plain text: mathtext parsing is slow
         ax_norm.set_xlabel("hidden layer (1 = input side)", fontsize=12)
-        ax_norm.set_ylabel("gradient norm (log scale)", fontsize=12)
+        ax_norm.set_ylabel("gradient norm", fontsize=12)
+        ax_norm.set_title("gradient norm of each layer", fontsize=12)  # static: the numbers go to the summary
         ax_norm.grid(alpha=0.4, ls="-.")
         ax_norm.legend(fontsize=10, frameon=False, loc="best")
         # brightness = share of the layer's activations in that bin; square-root colour scale shows the tails
@@ -119,8 +128,12 @@ class VanishingGradientsLab:
                                       interpolation="nearest", norm=PowerNorm(0.5, vmin=0, vmax=1))
         ax_hist.set_xlabel("activation value", fontsize=12)
         ax_hist.set_ylabel("hidden layer", fontsize=12)
+        ax_hist.set_title("activations (bright = many)", fontsize=12)
         for axis in (ax_norm.xaxis, ax_hist.xaxis, ax_hist.yaxis):
             axis.set_major_locator(MaxNLocator(nbins=5, integer=axis is not ax_hist.xaxis))
+        self._animated = (self.heatmap, self.line_signal, self.line_weights)
+        for artist in self._animated:
+            artist.set_animated(True)
 
     def compute(self):
         """Forward and backward once through the probe net of acts.network; stores the numbers."""
@@ -147,30 +160,59 @@ class VanishingGradientsLab:
         finite = np.concatenate(shown)
         finite = finite[np.isfinite(finite)]
         low, high = (finite.min(), finite.max()) if finite.size else (1e-3, 1.0)
-        ax_norm.set_ylim(low / 3, high * 3)
+        ax_norm.set_ylim(*_log_limits(low, high, ax_norm.get_ylim() if self._background is not None else None))
         ax_norm.set_xlim(0.5, len(self.norms) + 0.5)
         name, init = self.activation.value, self.init.value
-        ax_norm.set_title(f"{name}, {init} init x {self.scale.value:.2f}: first/last = {self.ratio:.1e}",
-                          fontsize=12)
         self.heatmap.set_data(self.histograms)
         self.heatmap.set_extent((*self.hist_range, 0.5, len(self.norms) + 0.5))
         ax_hist.set_xlabel(self.hist_label, fontsize=12)
         self.heatmap.norm.vmax = max(float(self.histograms.max()), 1e-12)
-        ax_hist.set_title("activation histogram of each layer (bright = many)", fontsize=12)
-        self.summary.value = (f"<b>{len(self.norms)}</b> hidden layers of width {self.width}, batch {self.batch}: "
+        self.summary.value = (f"<b>{name}</b>, {init} initialisation x {self.scale.value:.2f}, "
+                              f"<b>{len(self.norms)}</b> hidden layers of width {self.width}, batch {self.batch}: "
                               f"first layer's back-propagated gradient = <b>{self.ratio:.2e}</b> x the last layer's; "
                               f"weight-gradient norms span a factor of "
                               f"<b>{_spread(self.weight_norms):.3g}</b>.")
-        png = self.view.render()
-        if self.view.figure.get_layout_engine() is not None:
-            # the first render placed the panels; keep that layout. Constrained layout, or even the placeholder
-            # "none" leaves, makes savefig draw the figure twice: None (no engine at all) draws it once.
-            self.view.figure.set_layout_engine(None)
-        return png
+        return self._render()
+
+    def _render(self) -> bytes:
+        """One PNG into the Image widget. The axes, ticks and labels (most of the drawing time is text) are
+        cached as pixels and redrawn only when the limits or labels change; the curves and the histogram image
+        are drawn over them on every update (blitting)."""
+        fig, agg = self.view.figure, self._agg
+        ax_norm, ax_hist = self.view.axes
+        key = (ax_norm.get_xlim(), ax_norm.get_ylim(), ax_hist.get_xlim(), ax_hist.get_ylim(), ax_hist.get_xlabel())
+        if key != self._background_key:
+            agg.draw()  # the animated artists (curves, histogram image) are left out of a full draw
+            if fig.get_layout_engine() is not None:
+                # the first draw placed the panels: keep that layout (a layout engine would redo it every time)
+                fig.set_layout_engine(None)
+            self._background, self._background_key = agg.copy_from_bbox(fig.bbox), key
+        else:
+            agg.restore_region(self._background)
+        renderer = agg.get_renderer()
+        for artist in self._animated:
+            artist.draw(renderer)
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(agg.buffer_rgba())[..., :3]).save(buffer, format="png", compress_level=1)
+        self.view.image.value = buffer.getvalue()
+        self.view.renders += 1
+        return self.view.image.value
 
     def update(self, change=None):
         self.compute()
         self.draw()
+
+
+def _log_limits(low, high, current=None):
+    """Log-axis limits on whole decades around [low, high]; the current ones are kept while the data fit inside
+    them and span at least half of their decades, so that small changes redraw only the curves."""
+    lo, hi = math.log10(low), math.log10(high)
+    if current is not None:
+        c_lo, c_hi = (math.log10(c) for c in current)
+        if c_lo <= lo - 0.1 and hi + 0.1 <= c_hi and hi - lo >= 0.5 * (c_hi - c_lo):
+            return current
+    lo_d, hi_d = math.floor(lo - 0.1), math.ceil(hi + 0.1)
+    return 10.0**lo_d, 10.0**hi_d
 
 
 def _power_of_ten(value, _position=None):

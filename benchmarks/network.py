@@ -4,14 +4,16 @@
 
 1. One lab update at depth 50, width 100, batch 256: forward, backward (signal and weight gradients), the
    per-layer histograms, and the redraw of the reused figure into its PNG. Measured by changing the lab's
-   controls in turn (activation, initialisation, weight scale), as a learner does. Targets: median update
-   <= 100 ms, compute alone (everything but the redraw) <= 40 ms.
+   controls in turn (activation, initialisation, weight scale), as a learner does; most of these changes move
+   the axes' limits, so the whole figure is redrawn. Targets: median update <= 100 ms, compute alone
+   (everything but the redraw) <= 40 ms. Also printed: small weight-scale nudges, where the cached axes are
+   reused and only the curves and the histogram image are drawn again.
 2. Executing notebooks/08_putting_it_together.ipynb top to bottom in a fresh kernel, kernel start included,
    on a temporary copy (the committed notebook is not touched). Target: <= 15 s.
 
 Figures depend on the machine and its load. Verdicts use wall time; the CPU time of this process is printed
 beside it: with one BLAS thread it is close to what an idle machine's wall time would be, so on a shared,
-busy machine read it as the better estimate.
+busy machine read it, and the best (minimum) sample, as the better estimates of an idle machine.
 ``--blas-threads`` sets OPENBLAS/OMP/MKL thread counts before NumPy loads (on a busy machine 1 thread is
 often faster for these 100 x 100 matrices).
 """
@@ -61,7 +63,15 @@ def lab_timings(updates: int) -> dict:
         assert lab.view.renders == renders + 1, "a control change must render exactly once"
         timed("compute", lab.compute)
     result = {key: statistics.median(values) for key, values in samples.items()}
+    result.update({key + "_best": min(values) for key, values in samples.items()})
     result["update_p95"] = float(np.percentile(samples["update"], 95))
+    # a learner nudging the weight-scale slider: the axes usually keep their limits and only the data are redrawn
+    nudges = []
+    for i in range(updates):
+        start = time.perf_counter()
+        lab.scale.value = (0.95, 1.0, 1.05)[i % 3] if lab.scale.value != (0.95, 1.0, 1.05)[i % 3] else 1.1
+        nudges.append((time.perf_counter() - start) * 1e3)
+    result["nudge"] = statistics.median(nudges)
     return result
 
 
@@ -115,10 +125,13 @@ def main(argv=None) -> int:
 
     print(f"reference: 150 matrix products (256x100 @ 100x100), best of 5: {matmul_floor_ms():.1f} ms")
     t = lab_timings(args.updates)
-    print(f"lab update (depth 50, width 100, batch 256): median {t['update']:6.1f} ms (p95 {t['update_p95']:.1f} ms, "
-          f"CPU {t['update_cpu']:.1f} ms)  target <= {TARGET_UPDATE_MS:g} ms: {verdict(t['update'], TARGET_UPDATE_MS)}")
-    print(f"lab compute alone (forward, backward, histograms): median {t['compute']:6.1f} ms (CPU "
-          f"{t['compute_cpu']:.1f} ms)  target <= {TARGET_COMPUTE_MS:g} ms: {verdict(t['compute'], TARGET_COMPUTE_MS)}")
+    print(f"lab update (depth 50, width 100, batch 256): median {t['update']:6.1f} ms (best {t['update_best']:.1f}, "
+          f"p95 {t['update_p95']:.1f}, CPU {t['update_cpu']:.1f})  target <= {TARGET_UPDATE_MS:g} ms: "
+          f"{verdict(t['update'], TARGET_UPDATE_MS)}")
+    print(f"lab compute alone (forward, backward, histograms): median {t['compute']:6.1f} ms (best "
+          f"{t['compute_best']:.1f}, CPU {t['compute_cpu']:.1f})  target <= {TARGET_COMPUTE_MS:g} ms: "
+          f"{verdict(t['compute'], TARGET_COMPUTE_MS)}")
+    print(f"lab update, weight-scale nudges (axes kept, only the data redrawn): median {t['nudge']:6.1f} ms")
     met = t["update"] <= TARGET_UPDATE_MS and t["compute"] <= TARGET_COMPUTE_MS
     if not args.skip_notebook:
         seconds = notebook_seconds(ROOT / "notebooks" / "08_putting_it_together.ipynb")
