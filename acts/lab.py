@@ -96,6 +96,7 @@ class VanishingGradientsLab:
         self.view = FigureImage(1, 2, figsize=(11, 4.2), dpi=80)
         self._agg = FigureCanvasAgg(self.view.figure)
         self._background, self._background_key = None, None
+        self.full_draws = 0  # renders that redrew the axes too (the others reuse them as cached pixels)
         self._build_figure()
         for control in (self.depth, self.activation, self.init, self.scale):
             control.observe(self.update, names="value")
@@ -187,6 +188,7 @@ class VanishingGradientsLab:
                 # the first draw placed the panels: keep that layout (a layout engine would redo it every time)
                 fig.set_layout_engine(None)
             self._background, self._background_key = agg.copy_from_bbox(fig.bbox), key
+            self.full_draws += 1
         else:
             agg.restore_region(self._background)
         renderer = agg.get_renderer()

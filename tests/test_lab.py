@@ -101,6 +101,29 @@ def test_dead_relu_layers_are_left_off_the_log_axis():
     assert np.all(np.isnan(y[zero])) and np.all(y[~zero] > 0)
 
 
+def _pixels(png):
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_blitted_renders_reuse_the_axes_and_match_a_full_redraw():
+    lab = VanishingGradientsLab(depth=10, activation="tanh", init="xavier", width=20, batch=32)
+    full_draws = lab.full_draws
+    for scale in (1.05, 1.1, 1.0):  # small nudges: the axes keep their limits
+        lab.scale.value = scale
+    assert lab.full_draws == full_draws
+    blitted = _pixels(lab.view.image.value)
+    lab._background_key = None  # force a full redraw of the same state
+    lab.draw()
+    assert lab.full_draws == full_draws + 1
+    np.testing.assert_array_equal(_pixels(lab.view.image.value), blitted)
+    lab.depth.value = 20  # new x-limits: the axes must be drawn again
+    assert lab.full_draws == full_draws + 2
+
+
 def test_histograms_count_every_value_once_and_clip_to_the_end_bins():
     a = np.array([[-5.0, 0.05, 0.5, 0.99, 7.0]])
     hist = layer_histograms([a], 0.0, 1.0, bins=10)
