@@ -141,8 +141,9 @@ class Explorer(widgets.VBox):
         (self.derivative_line,) = dax.plot([], [], color=PALETTE[2], lw=3, label=f"{name}'(x)")
         (self.derivative_point,) = dax.plot([], [], "o", color=PALETTE[6], ms=7)
         for a in (ax, dax):  # text is most of the drawing time: few ticks, short legends, fixed label places
-            a.xaxis.set_major_locator(MaxNLocator(6))
-            a.yaxis.set_major_locator(MaxNLocator(6))
+            a.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+            a.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+            a.tick_params(length=0)  # the grid marks the ticks; no tick marks to draw
             # legends above the panels, right-aligned: they never cover data, grid or the y offset text
             a.legend(loc="lower right", bbox_to_anchor=(1, 1), ncol=2, fontsize=10, frameon=False,
                      borderaxespad=0.1)
