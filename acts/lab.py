@@ -95,8 +95,8 @@ class VanishingGradientsLab:
         self.summary = widgets.HTML()
         self.view = FigureImage(1, 2, figsize=(11, 4.2), dpi=80)
         self._agg = FigureCanvasAgg(self.view.figure)
-        self._background, self._background_key = None, None
-        self.full_draws = 0  # renders that redrew the axes too (the others reuse them as cached pixels)
+        self.invalidate()
+        self.full_draws = 0  # renders that redrew the whole figure (the others reuse cached pixels)
         self._build_figure()
         for control in (self.depth, self.activation, self.init, self.scale):
             control.observe(self.update, names="value")
@@ -133,7 +133,8 @@ class VanishingGradientsLab:
         for axis in (ax_norm.xaxis, ax_hist.xaxis, ax_hist.yaxis):
             axis.set_major_locator(MaxNLocator(nbins=5, integer=axis is not ax_hist.xaxis))
         self._animated = (self.heatmap, self.line_signal, self.line_weights)
-        for artist in self._animated:
+        self._axes_layer = (ax_norm.yaxis, ax_hist.xaxis)
+        for artist in self._animated + self._axes_layer:
             artist.set_animated(True)
 
     def compute(self):
@@ -161,7 +162,7 @@ class VanishingGradientsLab:
         finite = np.concatenate(shown)
         finite = finite[np.isfinite(finite)]
         low, high = (finite.min(), finite.max()) if finite.size else (1e-3, 1.0)
-        ax_norm.set_ylim(*_log_limits(low, high, ax_norm.get_ylim() if self._background is not None else None))
+        ax_norm.set_ylim(*_log_limits(low, high, ax_norm.get_ylim() if self._layers[0] is not None else None))
         ax_norm.set_xlim(0.5, len(self.norms) + 0.5)
         name, init = self.activation.value, self.init.value
         self.heatmap.set_data(self.histograms)
@@ -175,22 +176,36 @@ class VanishingGradientsLab:
                               f"<b>{_spread(self.weight_norms):.3g}</b>.")
         return self._render()
 
+    def invalidate(self):
+        """Forget the cached pixels: the next render draws everything."""
+        self._layers, self._layer_keys = [None, None], [None, None]
+
     def _render(self) -> bytes:
-        """One PNG into the Image widget. The axes, ticks and labels (most of the drawing time is text) are
-        cached as pixels and redrawn only when the limits or labels change; the curves and the histogram image
-        are drawn over them on every update (blitting)."""
+        """One PNG into the Image widget, by blitting in two cached layers (text is most of the drawing time):
+        0, a full draw without what changes: panels, titles, legend, the x axis of the norms and the y axis of the
+        histogram (redrawn when the depth changes); 1, on top, the y axis of the norms (with its grid) and the x axis
+        of the histogram (redrawn when their limits change). The curves and histogram image are drawn last, always."""
         fig, agg = self.view.figure, self._agg
         ax_norm, ax_hist = self.view.axes
-        key = (ax_norm.get_xlim(), ax_norm.get_ylim(), ax_hist.get_xlim(), ax_hist.get_ylim(), ax_hist.get_xlabel())
-        if key != self._background_key:
-            agg.draw()  # the animated artists (curves, histogram image) are left out of a full draw
+        key0 = (ax_norm.get_xlim(), ax_hist.get_ylim())
+        keys = (key0, (key0, ax_norm.get_ylim(), ax_hist.get_xlim(), ax_hist.get_xlabel()))
+        renderer = None
+        if keys[0] != self._layer_keys[0]:
+            agg.draw()  # animated artists (layer 1 and what moves) are left out of a full draw
             if fig.get_layout_engine() is not None:
                 # the first draw placed the panels: keep that layout (a layout engine would redo it every time)
                 fig.set_layout_engine(None)
-            self._background, self._background_key = agg.copy_from_bbox(fig.bbox), key
+            self._layers[0], self._layer_keys[0] = agg.copy_from_bbox(fig.bbox), keys[0]
+            self._layer_keys[1] = None
             self.full_draws += 1
+        if keys[1] != self._layer_keys[1]:
+            agg.restore_region(self._layers[0])
+            renderer = agg.get_renderer()
+            for axis in self._axes_layer:
+                axis.draw(renderer)
+            self._layers[1], self._layer_keys[1] = agg.copy_from_bbox(fig.bbox), keys[1]
         else:
-            agg.restore_region(self._background)
+            agg.restore_region(self._layers[1])
         renderer = agg.get_renderer()
         for artist in self._animated:
             artist.draw(renderer)

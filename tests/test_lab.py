@@ -116,12 +116,18 @@ def test_blitted_renders_reuse_the_axes_and_match_a_full_redraw():
         lab.scale.value = scale
     assert lab.full_draws == full_draws
     blitted = _pixels(lab.view.image.value)
-    lab._background_key = None  # force a full redraw of the same state
+    lab.invalidate()  # force a full redraw of the same state
     lab.draw()
     assert lab.full_draws == full_draws + 1
     np.testing.assert_array_equal(_pixels(lab.view.image.value), blitted)
     lab.depth.value = 20  # new x-limits: the axes must be drawn again
     assert lab.full_draws == full_draws + 2
+    lab.activation.value = "sigmoid"  # new y-limits only: the cached panels are reused, their y axis redrawn
+    assert lab.full_draws == full_draws + 2
+    layered = _pixels(lab.view.image.value)
+    lab.invalidate()
+    lab.draw()
+    np.testing.assert_array_equal(_pixels(lab.view.image.value), layered)
 
 
 def test_histograms_count_every_value_once_and_clip_to_the_end_bins():
