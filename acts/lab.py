@@ -59,10 +59,14 @@ def layer_histograms(activations, low, high, bins=BINS) -> np.ndarray:
     """(layers, bins): the fraction of each layer's activations in each of ``bins`` equal bins of [low, high]
     (values outside are counted in the end bins)."""
     out = np.empty((len(activations), bins))
-    width = (high - low) / bins
+    per_unit = bins / (high - low)
     for i, a in enumerate(activations):
-        # bin index = floor((a - low) / width), clipped to the end bins: one bincount instead of np.histogram
-        index = np.clip(np.floor((a.ravel() - low) / width), 0, bins - 1).astype(np.intp)
+        # bin index = floor((a - low) * bins / (high - low)), clipped to the end bins (truncation toward 0 equals
+        # floor wherever the clip does not apply): one bincount instead of np.histogram, few passes over a
+        scaled = a.ravel() - low
+        scaled *= per_unit
+        index = scaled.astype(np.intp)
+        np.clip(index, 0, bins - 1, out=index)
         out[i] = np.bincount(index, minlength=bins) / a.size
     return out
 

@@ -134,7 +134,8 @@ class MLP:
         self.preactivations, self.activations = [], []
         for w, b in zip(self.weights[:-1], self.biases[:-1]):
             z = a @ w
-            z += b
+            if b.any():  # zero biases (the probe's) cost nothing
+                z += b
             a = self.activation(z, **self.params)
             self.preactivations.append(z)
             self.activations.append(a)

@@ -16,6 +16,11 @@ beside it: with one BLAS thread it is close to what an idle machine's wall time 
 busy machine read it, and the best (minimum) sample, as the better estimates of an idle machine.
 ``--blas-threads`` sets OPENBLAS/OMP/MKL thread counts before NumPy loads (on a busy machine 1 thread is
 often faster for these 100 x 100 matrices).
+
+Memory note (Linux, glibc): one update allocates about 40 MB of fresh arrays (every layer's Z, f(Z), dL/dZ,
+dL/dA) and frees the previous update's; glibc hands that memory back to the system and page-faults it in again
+next time, which measured here as ~25 ms of the compute. Running with
+``MALLOC_TRIM_THRESHOLD_=1000000000 MALLOC_MMAP_THRESHOLD_=1000000000`` shows the figures without that cost.
 """
 
 from __future__ import annotations
@@ -72,6 +77,16 @@ def lab_timings(updates: int) -> dict:
         lab.scale.value = (0.95, 1.0, 1.05)[i % 3] if lab.scale.value != (0.95, 1.0, 1.05)[i % 3] else 1.1
         nudges.append((time.perf_counter() - start) * 1e3)
     result["nudge"] = statistics.median(nudges)
+    # compute alone per activation (the activation's own cost differs: sigmoid needs more exponentials)
+    result["per_activation"] = {}
+    for name in ("sigmoid", "tanh", "relu", "leaky_relu"):
+        lab.activation.value = name
+        times = []
+        for _ in range(7):
+            start = time.perf_counter()
+            lab.compute()
+            times.append((time.perf_counter() - start) * 1e3)
+        result["per_activation"][name] = statistics.median(times)
     return result
 
 
@@ -132,6 +147,8 @@ def main(argv=None) -> int:
           f"{t['compute_best']:.1f}, CPU {t['compute_cpu']:.1f})  target <= {TARGET_COMPUTE_MS:g} ms: "
           f"{verdict(t['compute'], TARGET_COMPUTE_MS)}")
     print(f"lab update, weight-scale nudges (axes kept, only the data redrawn): median {t['nudge']:6.1f} ms")
+    print("lab compute alone by activation (median ms): "
+          + ", ".join(f"{name} {ms:.1f}" for name, ms in t["per_activation"].items()))
     met = t["update"] <= TARGET_UPDATE_MS and t["compute"] <= TARGET_COMPUTE_MS
     if not args.skip_notebook:
         seconds = notebook_seconds(ROOT / "notebooks" / "08_putting_it_together.ipynb")
