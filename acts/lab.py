@@ -76,7 +76,8 @@ class VanishingGradientsLab:
 
     ``depth``, ``activation``, ``init``, ``scale`` are ipywidgets controls; after each update ``norms`` holds
     the back-propagated gradient norms, ``weight_norms`` the weight-gradient norms (input side first),
-    ``histograms`` the per-layer histograms and ``ratio`` the first/last ratio of ``norms``.
+    ``histograms`` the per-layer histograms, ``ratio`` the first/last ratio of ``norms`` and ``net`` the probe
+    network itself (acts.network.MLP, with every layer's activations and gradients).
     """
 
     def __init__(self, depth=50, activation="sigmoid", init="standard", scale=1.0, width=100, batch=256, seed=0):
@@ -145,6 +146,9 @@ class VanishingGradientsLab:
         """Forward and backward once through the probe net of acts.network; stores the numbers."""
         act = get_activation(self.activation.value)
         net = probe(act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed)
+        # keep each net until the next one exists: freeing its ~40 MB first made glibc return the memory to the
+        # system and fault it in again on the next update (~25 ms, more than half of the compute)
+        self.net = net
         self.norms = np.array([np.linalg.norm(g) for g in net.grad_preactivations])
         self.weight_norms = np.array([np.linalg.norm(g) for g in net.grad_weights[:-1]])
         last = self.norms[-1]

@@ -17,10 +17,9 @@ busy machine read it, and the best (minimum) sample, as the better estimates of 
 ``--blas-threads`` sets OPENBLAS/OMP/MKL thread counts before NumPy loads (on a busy machine 1 thread is
 often faster for these 100 x 100 matrices).
 
-Memory note (Linux, glibc): one update allocates about 40 MB of fresh arrays (every layer's Z, f(Z), dL/dZ,
-dL/dA) and frees the previous update's; glibc hands that memory back to the system and page-faults it in again
-next time, which measured here as ~25 ms of the compute. Running with
-``MALLOC_TRIM_THRESHOLD_=1000000000 MALLOC_MMAP_THRESHOLD_=1000000000`` shows the figures without that cost.
+Memory note (Linux, glibc): one update allocates about 40 MB of arrays (every layer's Z, f(Z), dL/dZ, dL/dA).
+Freed before the next update, that memory went back to the system and was page-faulted in again each time
+(~25 ms of the compute here); the lab therefore keeps the previous net until the new one exists.
 """
 
 from __future__ import annotations
