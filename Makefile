@@ -43,8 +43,11 @@ check-env:  ## OK or FAIL for each package the course needs, with a hint for eac
 exercises: venv  ## generate exercises/ from solutions/ (refuses to overwrite your edits; FORCE=1 to overwrite)
 	$(BIN)/python -m acts.exercises $(if $(FORCE),--force)
 
-bench: venv  ## print the speed figures quoted in the README
+bench: venv  ## print the speed figures quoted in the README (several minutes; run on a quiet machine)
 	$(BIN)/python benchmarks/activations.py
+	$(BIN)/python benchmarks/widgets.py
+	$(BIN)/python benchmarks/network.py
+	$(BIN)/python benchmarks/grading.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

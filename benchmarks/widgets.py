@@ -8,7 +8,8 @@ introspection, so explorers added later are covered): ``explore(name)`` for each
 widget tree is moved repeatedly to new values; one sample is the time from setting ``.value`` to the
 new PNG being set on the explorer's Image widget (the widget's state is sent on the kernel's comm
 before the observer that stamps the time runs). Prints median and p95 per explorer and whether the
-targets hold: median <= 50 ms and p95 <= 80 ms.
+targets hold: median <= 50 ms and p95 <= 80 ms for the lesson explorers; the vanishing-gradient lab, which
+runs a 50-layer network forward and backward on every change, has its own target (issue 4): median <= 100 ms.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import nbformat
 from nbclient import NotebookClient
 
 TARGET_MEDIAN_MS, TARGET_P95_MS = 50.0, 80.0
+# explorers whose update does more than redraw: (median, p95 or None) in ms
+OWN_TARGETS = {"vanishing_gradients": (100.0, None)}
 ROOT = Path(__file__).resolve().parent.parent
 
 # Runs inside the kernel; prints one JSON line per explorer.
@@ -143,7 +146,10 @@ def main(argv=None) -> int:
             print(f"{r['explorer']:28} skipped: {r.get('skipped', 'no slider re-rendered an image')}")
             all_met = all_met and "skipped" in r
             continue
-        met = r["median_ms"] <= TARGET_MEDIAN_MS and r["p95_ms"] <= TARGET_P95_MS and not r["no_render"]
+        median_target, p95_target = next((t for key, t in OWN_TARGETS.items() if key in r["explorer"]),
+                                         (TARGET_MEDIAN_MS, TARGET_P95_MS))
+        met = (r["median_ms"] <= median_target and (p95_target is None or r["p95_ms"] <= p95_target)
+               and not r["no_render"])
         all_met = all_met and met
         note = f"  ({r['no_render']} changes without a new image)" if r["no_render"] else ""
         print(f"{r['explorer']:28} {r['sliders']:7d} {r['samples']:7d} {r['median_ms']:10.1f} "
