@@ -5,8 +5,12 @@
     properties_table(["relu", "gelu"])      # a selection; .rows holds the same data as dicts
 
 Range, monotonic, zero-centred, smooth and the bounds come from the metadata (tests/test_modern.py checks each
-one numerically); the derivative's maximum and the function's minimum, with where they occur, are measured
-on a grid (step 0.001 over [-10, 10], refined by a bounded minimiser) and limits at +-inf.
+one numerically); "zero-centred" is the course's definition (f(0) = 0 and f takes both signs, acts/activation.py),
+so its header says so. Measured: the mean output for standard-normal inputs, E f(Z) with Z ~ N(0, 1), by the
+trapezoid rule on the grid below (deterministic; accurate to ~1e-7 even at kinks, and the tails beyond |x| = 10
+weigh < 1e-21), which shows that "zero-centred" does not mean "mean 0" (GELU: 0.28); and the derivative's maximum
+and the function's minimum, with where they occur, on the same grid (step 0.001 over [-10, 10], refined by a
+bounded minimiser) and limits at +-inf.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 GRID = np.round(np.linspace(-10.0, 10.0, 20001), 6)  # holds -3, 0, 3 exactly: plateau ends print cleanly
+# trapezoid rule against the standard normal density: E f(Z) ~ sum(f(GRID) * _NORMAL_WEIGHTS)
+_NORMAL_WEIGHTS = np.exp(-GRID**2 / 2) / np.sqrt(2 * np.pi) * 0.001
+_NORMAL_WEIGHTS[[0, -1]] /= 2
+ZERO_CENTRED = "zero-centred (f(0)=0, both signs)"
+MEAN = "mean on N(0,1)"
 
 _LATEX_TO_TEXT = [(r"\infty", "∞"), (r"\approx", "≈"), (r"\alpha", "α"), (r"\lambda", "λ"), (r"\textstyle", ""),
                   (r"\sum_i s_i", "Σ sᵢ"), (r"\ ", " "), ("-", "−")]
@@ -84,6 +93,16 @@ def _extreme(fn, sign: int):
     return _num(value), f"at x = {_where(x)}"
 
 
+def normal_mean(fn) -> float:
+    """E fn(Z) for Z ~ N(0, 1): the trapezoid rule on GRID (no random draws, so the table is deterministic)."""
+    return float(np.sum(np.asarray(fn(GRID), dtype=np.float64) * _NORMAL_WEIGHTS))
+
+
+def _mean(v: float) -> str:
+    v = round(v, 2)
+    return f"{0.0 if v == 0 else v:.2f}".replace("-", "−")  # no "−0.00"
+
+
 def _row(label, act, params):
     props = act.properties
     f = lambda t: act(t, **params)  # noqa: E731
@@ -92,7 +111,7 @@ def _row(label, act, params):
     top_slope, top_at = _extreme(df, -1)
     yes = lambda b: "yes" if b else "no"  # noqa: E731
     return {"activation": label, "range": latex_to_text(act.output_range), "monotonic": yes(props.monotonic),
-            "zero-centred": yes(props.zero_centred), "smooth": yes(props.smooth),
+            ZERO_CENTRED: yes(props.zero_centred), MEAN: _mean(normal_mean(f)), "smooth": yes(props.smooth),
             "bounded below": yes(props.bounded_below), "bounded above": yes(props.bounded_above),
             "max f′": f"{top_slope} {top_at}", "min f": f"{low} {low_at}"}
 
@@ -100,7 +119,7 @@ def _row(label, act, params):
 class PropertiesTable:
     """The table: ``rows`` (list of dicts), HTML in a notebook, aligned plain text as its repr."""
 
-    columns = ("activation", "range", "monotonic", "zero-centred", "smooth", "bounded below", "bounded above",
+    columns = ("activation", "range", "monotonic", ZERO_CENTRED, MEAN, "smooth", "bounded below", "bounded above",
                "max f′", "min f")
 
     def __init__(self, rows):

@@ -9,7 +9,7 @@ import pytest
 
 import acts
 import acts.widgets
-from acts.properties import PropertiesTable, latex_to_text, properties_table
+from acts.properties import MEAN, ZERO_CENTRED, PropertiesTable, latex_to_text, properties_table
 from acts.zoo import MAX_CURVES, Zoo, zoo
 
 
@@ -137,13 +137,40 @@ def test_table_has_every_activation_and_the_metadata(table):
     for name, act in acts.ACTIVATIONS.items():
         row = table[name]
         props = act.properties
-        for column, value in (("monotonic", props.monotonic), ("zero-centred", props.zero_centred),
+        for column, value in (("monotonic", props.monotonic), (ZERO_CENTRED, props.zero_centred),
                               ("smooth", props.smooth), ("bounded below", props.bounded_below),
                               ("bounded above", props.bounded_above)):
             assert row[column] == ("yes" if value else "no"), (name, column)
         assert row["range"] == latex_to_text(act.output_range)
     with pytest.raises(KeyError):
         table["swish"]
+
+
+def test_zero_centred_header_states_the_definition_and_the_mean_is_measured(table):
+    assert "zero-centred (f(0)=0, both signs)" in table.columns and "mean on N(0,1)" in table.columns
+    assert ZERO_CENTRED in repr(table).splitlines()[0] and "mean on N(0,1)" in table._repr_html_()
+    # zero-centred by the course's definition, yet the mean output on standard-normal inputs is well above 0
+    assert table["gelu"][ZERO_CENTRED] == "yes" and table["gelu"][MEAN] == "0.28"
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("sigmoid", lambda t: 1 / (1 + mpmath.exp(-t))),
+    ("tanh", mpmath.tanh),
+    ("relu", lambda t: max(t, 0)),
+    ("leaky_relu", lambda t: t if t > 0 else t / 100),
+    ("softplus", lambda t: mpmath.log1p(mpmath.exp(t))),
+    ("elu", lambda t: t if t > 0 else mpmath.expm1(t)),
+    ("gelu", lambda t: t * mpmath.ncdf(t)),
+    ("silu", lambda t: t / (1 + mpmath.exp(-t))),
+    ("mish", lambda t: t * mpmath.tanh(mpmath.log1p(mpmath.exp(t)))),
+    ("hardswish", lambda t: t * min(max(t + 3, 0), 6) / 6),
+    ("log_sigmoid", lambda t: -mpmath.log1p(mpmath.exp(-t))),
+])
+def test_mean_on_standard_normal_agrees_with_mpmath(table, name, fn):
+    """E f(Z), Z ~ N(0, 1), by mpmath quadrature split at the kinks, rounded as the table prints it."""
+    mean = mpmath.quad(lambda t: fn(t) * mpmath.npdf(t), [-mpmath.inf, -3, 0, 3, mpmath.inf])
+    expected = f"{round(float(mean), 2) + 0.0:.2f}".replace("-", "−")
+    assert table[name][MEAN] == expected, (name, float(mean))
 
 
 def _mp_extreme(f, start):
