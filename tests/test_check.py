@@ -212,3 +212,89 @@ def test_generic_check_rejects_an_overflowing_formula_and_unknown_names():
     assert "overflow encountered in exp" in "\n".join(info.value._render_traceback_())
     with pytest.raises(ValueError, match="unknown activation"):
         check.activation(np.tanh, "no_such_thing")
+
+
+# ---------------------------------------------------------------- each failing case's hint matches how it failed
+def _failure(task, fn, **kwargs):
+    with pytest.raises(check.CheckFailed) as info:
+        getattr(check, task)(fn, **kwargs)
+    return {c.name.split(" (tolerance")[0].split(" (max error")[0]: c for c in info.value.feedback.failed}
+
+
+def test_mirror_image_sigmoid_gets_the_value_and_symmetry_hint_not_an_overflow_hint():
+    failed = _failure("sigmoid", lambda x: _stable_sigmoid(-np.asarray(x)))  # no warning at any input
+    assert set(failed) == {"values", "sigmoid at extreme inputs, finite and without warnings"}
+    for case in failed.values():
+        assert "overflow" not in case.hint and "warning" not in case.hint
+        assert "sigmoid(0) = 0.5 holds" in case.hint and "sigmoid(-x) = 1 - sigmoid(x) holds" in case.hint
+        assert "decreases" in case.hint and "mirror image" in case.hint
+
+
+def test_value_hint_names_the_identity_that_fails():
+    failed = _failure("sigmoid", lambda x: 1 / (2 + np.exp(-np.abs(x))))
+    hint = failed["values"].hint
+    assert "sigmoid(0) = 0.5 fails (yours gives 0.3333)" in hint and "sigmoid(-x) = 1 - sigmoid(x) fails" in hint
+    assert "overflow" not in hint and "decreases" not in hint
+
+
+def test_overflowing_naive_sigmoid_gets_the_overflow_hint_only_where_it_warned():
+    failed = _failure("sigmoid", lambda x: 1 / (1 + np.exp(-x)))
+    assert list(failed) == ["sigmoid at extreme inputs, finite and without warnings"]
+    case = failed["sigmoid at extreme inputs, finite and without warnings"]
+    assert "overflow encountered in exp" in case.actual
+    assert "emitted a warning" in case.hint and "exp(-x) overflows" in case.hint
+
+
+def test_silenced_overflow_giving_nan_gets_the_nan_hint():
+    def softmax_silenced(z):
+        with np.errstate(all="ignore"):
+            return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+
+    failed = _failure("softmax", softmax_silenced)
+    case = failed["large scores, without overflow or warnings"]
+    assert "nan or inf" in case.hint and "subtract max(z)" in case.hint and "emitted a warning" not in case.hint
+
+
+@pytest.mark.parametrize("fn,expected_hint", [
+    (lambda x: np.ravel(_stable_sigmoid(x)), "flattened"),
+    (lambda x: float(np.sum(_stable_sigmoid(x))), "one number"),
+])
+def test_wrong_shape_gets_the_shape_hint(fn, expected_hint):
+    failed = _failure("sigmoid", fn)
+    case = failed["sigmoid keeps the shape of a 3x4 input and returns floats"]
+    assert case.expected == "shape (3, 4)" and case.actual.startswith("shape (")
+    assert expected_hint in case.hint and "shape" in case.hint
+    assert "overflow" not in case.hint
+
+
+def test_shape_check_compares_only_shape_and_dtype():
+    # wrong values but the right shape and dtype: the shape check passes, the value checks fail
+    failed = _failure("sigmoid", lambda x: _stable_sigmoid(-np.asarray(x)))
+    assert not any("shape" in name for name in failed)
+    failed = _failure("relu_derivative", lambda x: (np.asarray(x) > 0).astype(int))
+    assert list(failed) == ["relu' keeps the shape of a 3x4 input and returns floats"]
+    assert "dtype int" in failed["relu' keeps the shape of a 3x4 input and returns floats"].actual
+    assert "floats" in failed["relu' keeps the shape of a 3x4 input and returns floats"].hint
+
+
+def test_derivative_hints_name_the_function_and_the_mistake():
+    at_f = _failure("sigmoid_derivative", lambda x: _stable_sigmoid(_stable_sigmoid(x)) * (
+        1 - _stable_sigmoid(_stable_sigmoid(x))))
+    name = "sigmoid' matches finite differences of sigmoid(x)"
+    assert name in at_f and not any(" of f" in n for n in at_f)
+    assert "evaluated at sigmoid(x) instead of at x" in at_f[name].hint
+    flipped = _failure("tanh_derivative", lambda x: np.tanh(x) ** 2 - 1)
+    assert "wrong sign" in flipped["tanh' matches finite differences of tanh(x)"].hint
+
+
+def test_leaky_relu_hint_reports_the_slope_used():
+    failed = _failure("leaky_relu", lambda x, alpha=0.1: np.where(np.asarray(x) > 0, x, alpha * np.asarray(x)))
+    assert "multiplied by 0.1 in yours" in failed["values with the default alpha = 0.01"].hint
+    failed = _failure("leaky_relu", lambda x, alpha=0.01: np.where(np.asarray(x) > 0, x, 0.01 * np.asarray(x)))
+    assert "not by alpha = 0.1" in failed["values with alpha = 0.1"].hint
+
+
+def test_exception_gets_an_exception_hint():
+    failed = _failure("sigmoid", lambda x: 1 / 0)
+    (case,) = failed.values()
+    assert case.actual.startswith("raised ZeroDivisionError") and "raised an exception" in case.hint
