@@ -8,9 +8,11 @@ EXTRAS := test,browser,grading
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 FIRST_LESSON := notebooks/00_neurons_and_nonlinearity.ipynb
 NOTEBOOKS ?= notebooks/*.ipynb solutions/*.ipynb
+LESSONS := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
+SLIDES_DIR ?= build/slides
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit execute exercises app bench venv clean check-env
+.PHONY: lab test unit execute exercises app bench venv clean check-env slides
 
 # (Re)build the environment when pyproject.toml changed or the interpreter no longer works (moved, deleted).
 venv:
@@ -42,6 +44,9 @@ check-env:  ## OK or FAIL for each package the course needs, with a hint for eac
 
 exercises: venv  ## generate exercises/ from solutions/ (refuses to overwrite your edits; FORCE=1 to overwrite)
 	$(BIN)/python -m acts.exercises $(if $(FORCE),--force)
+
+slides: venv  ## reveal.js slides of the lessons in build/slides/ (one lesson: LESSON=notebooks/01_sigmoid.ipynb)
+	$(BIN)/jupyter nbconvert --config docs/slides_config.py --to slides --output-dir $(SLIDES_DIR) $(or $(LESSON),$(LESSONS))
 
 bench: venv  ## print the speed figures quoted in the README (several minutes; run on a quiet machine)
 	$(BIN)/python benchmarks/activations.py
