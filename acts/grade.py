@@ -16,6 +16,8 @@ PATH is a notebook (any file name) or a folder of them. For each submission:
    awards a check cell's points (from the solution, all or nothing, as nbgrader does) when the check passed.
    Nothing the notebook prints counts, and the submission file is only ever read.
 
+Output: per submission its score, one line per task (done / not implemented yet / failing, with its points) and
+notes that name cells by their task, or by their number counting all cells from 1; a summary table when several.
 Exit status: 0 when every submission was graded (whatever the scores), 2 for a usage error.
 Limits: this defends against a learner gaming their grade from inside the notebook (editing or deleting checks,
 printing success, monkeypatching acts.check, NumPy or builtins, writing files). Code that subverts the Python
@@ -39,6 +41,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 from nbclient import NotebookClient
@@ -267,35 +270,68 @@ class Result:
                     tasks=self.tasks, errors=self.errors, seconds=round(self.seconds, 2))
 
 
+class Step(NamedTuple):
+    """One cell the grader runs: ("code", source, where) or ("check", grade_id, where); ``where`` names it for a
+    learner (its task or the functions it defines, and its number counting all cells from 1)."""
+
+    kind: str
+    payload: str
+    where: str = ""
+
+
+def task_name(grade_id: str) -> str:
+    """The function a task or check cell is about: 01_sigmoid-check_sigmoid -> sigmoid."""
+    name = grade_id.split("-", 1)[-1]
+    return name[len("check_"):] if name.startswith("check_") else name
+
+
+def _where(cell, number: int, gid, assignment: Assignment) -> str:
+    position = f"cell {number}, counting all cells from 1"
+    if gid in assignment.tasks:
+        return f"the cell of task `{task_name(gid)}` ({position})"
+    try:
+        names = [n.name for n in ast.parse(cell.get("source", "")).body
+                 if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+    except (SyntaxError, ValueError, TypeError):
+        names = []
+    if names:
+        return f"the cell defining {', '.join(f'`{n}`' for n in names[:3])} ({position})"
+    lines = [line.strip() for line in str(cell.get("source", "")).splitlines() if line.strip()]
+    first = lines[0] if lines and len(lines[0]) <= 40 else (lines[0][:37] + "..." if lines else "")
+    start = f", which starts `{first}`" if first else ""
+    return f"cell {number} (counting all cells from 1{start})"
+
+
 def _plan(nb, assignment: Assignment, errors: list) -> list:
     """The cells to run: the submission's code cells, with every check cell restored from the solution."""
     plan, seen, solutions_seen = [], set(), set()
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells, 1):
         if cell.get("cell_type") != "code":
             continue
         gid = _grade_id(cell)
         if gid in assignment.checks:
             if gid not in seen:
-                plan.append(("check", gid))
+                plan.append(Step("check", gid, f"the check of task `{task_name(gid)}` ({gid})"))
                 seen.add(gid)
             continue
         if gid in assignment.tasks:
             solutions_seen.add(gid)
         source = cell.get("source", "")
-        plan.append(("code", source if isinstance(source, str) else ""))
+        plan.append(Step("code", source if isinstance(source, str) else "", _where(cell, number, gid, assignment)))
     for task_id, check_id in assignment.tasks.items():
         if task_id not in solutions_seen:
-            errors.append(f"task cell {task_id} is missing (deleted or its metadata removed)")
+            errors.append(f"the cell of task `{task_name(task_id)}` ({task_id}) is missing "
+                          "(deleted or its metadata removed)")
     for gid in assignment.checks:  # deleted checks go back after their task's code, else at the end
         if gid in seen:
             continue
         errors.append(f"check cell {gid} was missing: restored from the solution")
         task = next((t for t, c in assignment.tasks.items() if c == gid), None)
         position = len(plan)
-        for i, (kind, _) in enumerate(plan):
-            if kind == "code" and task and nb and _defines_task(plan[i][1], task):
+        for i, step in enumerate(plan):
+            if step.kind == "code" and task and nb and _defines_task(step.payload, task):
                 position = i + 1
-        plan.insert(position, ("check", gid))
+        plan.insert(position, Step("check", gid, f"the check of task `{task_name(gid)}` ({gid})"))
     return plan
 
 
@@ -327,7 +363,7 @@ def _execute(plan, assignment, sources, timeout, tmp: Path, errors: list) -> dic
     skipped: set = set()
     for attempt in range(MAX_RESTARTS + 1):
         cells = [nbformat.v4.new_code_cell(PREAMBLE.format(name=snap_name))]
-        for i, (kind, payload) in enumerate(plan):
+        for i, (kind, payload, _) in enumerate(plan):
             if i in skipped:
                 continue
             if kind == "check":
@@ -362,9 +398,7 @@ def _execute(plan, assignment, sources, timeout, tmp: Path, errors: list) -> dic
             return {}
         if failed_at is not None and failed_at > 0:
             step = nb.cells[failed_at].metadata["acts_plan"]
-            kind, payload = plan[step]
-            what = f"check {payload}" if kind == "check" else f"code cell {_cell_number(plan, step)}"
-            errors.append(f"{what} {reason}: skipped, and the notebook re-run without it")
+            errors.append(f"{plan[step].where} {reason}: skipped, and the notebook re-run without it")
             skipped.add(step)
             continue
         if failed_at == 0:
@@ -376,31 +410,24 @@ def _execute(plan, assignment, sources, timeout, tmp: Path, errors: list) -> dic
                 for out in cell.outputs:
                     if out.get("output_type") != "error":
                         continue
-                    number = _cell_number(plan, step)
+                    where = plan[step].where
                     if out.get("ename") == "NotImplementedError":
-                        errors.append(f"code cell {number} calls code that is not implemented yet")
+                        errors.append(f"{where} calls code that is not implemented yet")
                     else:
-                        errors.append(_cut(f"code cell {number} raised {out.get('ename')}: {out.get('evalue')}",
-                                           MAX_ERROR))
+                        errors.append(_cut(f"{where} raised {out.get('ename')}: {out.get('evalue')}", MAX_ERROR))
         for index in sorted(client._truncated):
             step = nb.cells[index].metadata.get("acts_plan")
             if step is not None:
-                errors.append(f"code cell {_cell_number(plan, step)} printed more than {MAX_OUTPUT // 1000} KB: "
-                              "output truncated")
+                errors.append(f"{plan[step].where} printed more than {MAX_OUTPUT // 1000} KB: output truncated")
         return _verdicts(nb, plan, token)
     errors.append(f"gave up after {MAX_RESTARTS} cells timed out or killed the kernel")
     return {}
 
 
-def _cell_number(plan, step) -> int:
-    """1-based number of a code cell among the submission's code cells (as a learner counts them)."""
-    return 1 + sum(1 for kind, _ in plan[:step] if kind == "code")
-
-
 def _verdicts(nb, plan, token) -> dict:
     found = {}
     for cell in nb.cells[1:]:
-        kind, gid = plan[cell.metadata["acts_plan"]]
+        kind, gid, _ = plan[cell.metadata["acts_plan"]]
         if kind != "check":
             continue
         for out in cell.outputs:
@@ -442,9 +469,10 @@ def grade_one(path: Path, assignments: dict, assignment_name: str | None, timeou
             verdicts = _execute(plan, assignment, sources or _acts_sources(), timeout, tmp, result.errors)
     if assignment is not None:
         for gid, (_, points) in assignment.checks.items():
-            passed, feedback = verdicts.get(gid, (False, "the check did not run (see errors)"))
-            result.tasks.append(dict(grade_id=gid, points=points if passed else 0.0, max_points=points,
-                                     passed=passed, feedback=_cut(feedback, MAX_FEEDBACK)))
+            passed, feedback = verdicts.get(gid, (False, NOT_RUN))
+            result.tasks.append(dict(grade_id=gid, task=task_name(gid), points=points if passed else 0.0,
+                                     max_points=points, passed=passed, status=task_status(passed, feedback),
+                                     feedback=_cut(feedback, MAX_FEEDBACK)))
         result.score = float(sum(t["points"] for t in result.tasks))
     result.errors = [_cut(e, MAX_ERROR) for e in result.errors[:20]]
     result.seconds = time.perf_counter() - start
@@ -452,17 +480,47 @@ def grade_one(path: Path, assignments: dict, assignment_name: str | None, timeou
 
 
 # ----------------------------------------------------------------------------- reports
+NOT_RUN = "the check did not run (see errors)"
+
+
+def task_status(passed: bool, feedback: str) -> str:
+    """One phrase for a task: done, not implemented yet, not run, or failing (with the check's first line)."""
+    if passed:
+        return "done"
+    first = feedback.splitlines()[0] if feedback else ""
+    if first.endswith("not implemented yet"):
+        return "not implemented yet"
+    if feedback == NOT_RUN:
+        return "not run (see the notes)"
+    first = first.split(": ", 1)[1] if ": " in first and "checks failed" in first else first
+    return _cut(f"failing: {first}", 80)
+
+
 def print_table(results, stream=None):
+    """Per submission: its score, then one line per task (done / not implemented yet / failing, with points),
+    then the notes; with several submissions, a summary table of scores at the end."""
     stream = stream or sys.stdout
-    width = max([len(Path(r.file).name) for r in results] + [10])
-    print(f"{'submission':<{width}}  {'assignment':<24} {'score':>11}  notes", file=stream)
     for r in results:
-        score = f"{r.score:g} / {r.max_score:g}"
-        notes = "; ".join(r.errors)
-        failing = [t["grade_id"] for t in r.tasks if not t["passed"]]
-        if failing and not notes:
-            notes = "failed: " + ", ".join(failing)
-        print(f"{Path(r.file).name:<{width}}  {str(r.assignment):<24} {score:>11}  {_cut(notes, 100)}", file=stream)
+        print(f"{Path(r.file).name}  ({r.assignment or 'unknown assignment'}): {r.score:g} / {r.max_score:g} points",
+              file=stream)
+        width = max([len(t.get("task", t["grade_id"])) for t in r.tasks] + [4])
+        for t in r.tasks:
+            mark = "✓" if t["passed"] else "✗"
+            points = f"{t['points']:g} / {t['max_points']:g}"
+            print(f"  {mark} {t.get('task', t['grade_id']):<{width}}  {points:>9}  {t.get('status', '')}",
+                  file=stream)
+        for error in r.errors:
+            print(f"  note: {error}", file=stream)
+        print(file=stream)
+    if any(not t["passed"] for r in results for t in r.tasks):
+        print("✗: run that task's check cell in the notebook to see which cases fail and why.", file=stream)
+    if len(results) > 1:
+        width = max([len(Path(r.file).name) for r in results] + [10])
+        print(f"\n{'submission':<{width}}  {'assignment':<24} {'score':>11}  done", file=stream)
+        for r in results:
+            score = f"{r.score:g} / {r.max_score:g}"
+            done = f"{sum(t['passed'] for t in r.tasks)} of {len(r.tasks)} tasks"
+            print(f"{Path(r.file).name:<{width}}  {str(r.assignment):<24} {score:>11}  {done}", file=stream)
 
 
 def write_csv(results, path: Path):

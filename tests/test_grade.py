@@ -179,7 +179,7 @@ def test_mangled_metadata_is_graded_with_a_reason(graded):
 def test_missing_task(graded):
     r = graded[0]["missing_task.ipynb"]
     assert r["score"] == 2 and r["max_score"] == 4
-    assert any("01_sigmoid-sigmoid_derivative is missing" in e for e in r["errors"])
+    assert any("task `sigmoid_derivative` (01_sigmoid-sigmoid_derivative) is missing" in e for e in r["errors"])
     assert "not defined" in _task(r, "01_sigmoid-check_sigmoid_derivative")["feedback"]
 
 
@@ -290,7 +290,50 @@ def test_plan_restores_checks_in_place():
     nb = nbformat.reads(_with(drop=("01_sigmoid-check_sigmoid",)), 4)
     errors = []
     plan = grade._plan(copy.deepcopy(nb), a, errors)
-    kinds = [k for k, _ in plan]
+    kinds = [step.kind for step in plan]
     i = kinds.index("check")
-    assert plan[i] == ("check", "01_sigmoid-check_sigmoid") and "def sigmoid" in plan[i - 1][1]
+    assert plan[i][:2] == ("check", "01_sigmoid-check_sigmoid") and "def sigmoid" in plan[i - 1].payload
+    assert plan[i - 1].where.startswith("the cell of task `sigmoid` (cell ")
     assert errors == ["check cell 01_sigmoid-check_sigmoid was missing: restored from the solution"]
+
+
+def test_syntax_error_names_the_task_cell(graded):
+    errors = " ".join(graded[0]["syntax_error.ipynb"]["errors"])
+    assert "the cell of task `sigmoid` (cell " in errors and ", counting all cells from 1) raised SyntaxError" in errors
+    assert "code cell" not in errors
+
+
+def test_errors_name_cells_counting_all_cells(graded):
+    nb = nbformat.read(ROOT / "exercises" / "01_sigmoid.ipynb", 4)
+    number, cell = next((i, c) for i, c in enumerate(nb.cells, 1)
+                        if c.cell_type == "code" and c.source.startswith("print(sigmoid("))
+    errors = graded[0]["exercise_01_sigmoid.ipynb"]["errors"]
+    assert f"cell {number} (counting all cells from 1, which starts `print(sigmoid(" in errors[0]
+    assert errors[0].endswith("calls code that is not implemented yet")
+
+
+def _table(results):
+    import io
+
+    stream = io.StringIO()
+    grade.print_table([grade.Result(**r) for r in results], stream=stream)
+    return stream.getvalue()
+
+
+def test_table_shows_each_task_status_and_points(graded):
+    results, _ = graded
+    exercise = _table([results["exercise_01_sigmoid.ipynb"]]).splitlines()
+    assert exercise[0] == "exercise_01_sigmoid.ipynb  (01_sigmoid): 0 / 4 points"
+    assert exercise[1].split() == ["✗", "sigmoid", "0", "/", "2", "not", "implemented", "yet"]
+    assert exercise[2].split() == ["✗", "sigmoid_derivative", "0", "/", "2", "not", "implemented", "yet"]
+    assert exercise[3].startswith("  note: cell ")
+    solution = _table([results["solution_01_sigmoid.ipynb"]]).splitlines()
+    assert solution[1].split() == ["✓", "sigmoid", "2", "/", "2", "done"]
+    assert solution[2].split() == ["✓", "sigmoid_derivative", "2", "/", "2", "done"]
+    wrong = _table([results["wrong_shape.ipynb"]]).splitlines()
+    assert wrong[1].split()[:6] == ["✗", "sigmoid", "0", "/", "2", "failing:"] and "checks failed" in wrong[1]
+    everything = _table(list(results.values()))
+    assert "submission" in everything and "1 of 2 tasks" in everything and "run that task's check cell" in everything
+    for r in results.values():
+        for t in r["tasks"]:
+            assert t["status"] == "done" if t["passed"] else t["status"] != "done"
