@@ -297,6 +297,7 @@ def _where(cell, number: int, gid, assignment: Assignment) -> str:
     if names:
         return f"the cell defining {', '.join(f'`{n}`' for n in names[:3])} ({position})"
     lines = [line.strip() for line in str(cell.get("source", "")).splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("#")] or lines  # skip markers such as NBVAL_...
     first = lines[0] if lines and len(lines[0]) <= 40 else (lines[0][:37] + "..." if lines else "")
     start = f", which starts `{first}`" if first else ""
     return f"cell {number} (counting all cells from 1{start})"
@@ -412,7 +413,8 @@ def _execute(plan, assignment, sources, timeout, tmp: Path, errors: list) -> dic
                         continue
                     where = plan[step].where
                     if out.get("ename") == "NotImplementedError":
-                        errors.append(f"{where} calls code that is not implemented yet")
+                        errors.append(f"{where} calls a function that is not implemented yet "
+                                      "(expected until its task is done)")
                     else:
                         errors.append(_cut(f"{where} raised {out.get('ename')}: {out.get('evalue')}", MAX_ERROR))
         for index in sorted(client._truncated):
