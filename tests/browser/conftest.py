@@ -234,12 +234,14 @@ class Lab:
         self.server, self.root, self.token, self.browser = server, root, token, browser
         self.base = f"http://127.0.0.1:{server.port}"
         self._workspaces = 0
+        # one browser profile for every tab, as a learner's browser: JupyterLab's scripts are fetched and
+        # compiled once and then come from the cache (a context per tab costs seconds of CPU each)
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
 
     def open(self, path: str) -> "NotebookPage":
         """A new browser tab with the notebook at ``path`` (relative to root), in its own workspace."""
         self._workspaces += 1
-        context = self.browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
+        page = self.context.new_page()
         page.set_default_timeout(60_000)
         url = f"{self.base}/lab/workspaces/t{self._workspaces}/tree/{path}?reset&token={self.token}"
         page.goto(url, wait_until="domcontentloaded")
@@ -351,7 +353,7 @@ class NotebookPage:
             '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
 
     def close(self):
-        self.page.context.close()
+        self.page.close()
 
 
 # ---------------------------------------------------------------------------------------------- sliders
@@ -461,7 +463,9 @@ def lab(browser, tmp_path_factory):
     server = Server(args, env, root, base / "jupyterlab.log", port)
     try:
         server.wait_until(f"http://127.0.0.1:{port}/api/status?token={token}")
-        yield Lab(server, root, token, browser)
+        lab = Lab(server, root, token, browser)
+        yield lab
+        lab.context.close()
     finally:
         server.stop(f"http://127.0.0.1:{port}/api/shutdown?token={token}")
 
