@@ -298,3 +298,20 @@ def test_exception_gets_an_exception_hint():
     failed = _failure("sigmoid", lambda x: 1 / 0)
     (case,) = failed.values()
     assert case.actual.startswith("raised ZeroDivisionError") and "raised an exception" in case.hint
+
+
+def test_a_stub_raising_not_implemented_shows_one_line_in_a_notebook():
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import acts.check\ndef sigmoid(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()"),
+        nbformat.v4.new_code_cell("sigmoid(1.0)"),
+        nbformat.v4.new_code_cell("1 / 0"),
+    ])
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    (stub,) = nb.cells[1].outputs
+    assert stub.ename == "NotImplementedError"  # what nbval and the grader compare is unchanged
+    assert len(stub.traceback) == 1 and "`sigmoid` is not implemented yet" in stub.traceback[0]
+    (other,) = nb.cells[2].outputs
+    assert other.ename == "ZeroDivisionError" and len(other.traceback) > 1  # other errors keep their traceback
