@@ -9,20 +9,9 @@ import pytest
 import acts
 from acts.activation import Activation, Parameter, Properties
 from acts.explorers import Explorer, explore
+from widget_tree import find_control, walk
 
 NAMES = sorted(acts.ACTIVATIONS)
-
-
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)
-
-
-def _slider(explorer, description):
-    found = [w for w in _walk(explorer) if getattr(w, "description", None) == description]
-    assert len(found) == 1, f"expected one control {description!r}, found {len(found)}"
-    return found[0]
 
 
 def _curve_matches(line, func, **params):
@@ -40,14 +29,14 @@ def test_every_activation_builds_with_its_curves(name):
     _curve_matches(explorer.derivative_line, f.derivative)
     assert (x.min(), x.max()) == (-6.0, 6.0)
     assert bytes(explorer.image.value).startswith(b"\x89PNG"), "the first render is a PNG"
-    assert explorer.image in list(_walk(explorer)), "the image is part of the widget tree"
+    assert explorer.image in list(walk(explorer)), "the image is part of the widget tree"
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_parameter_has_a_reachable_control(name):
     explorer = explore(name)
     for param in acts.ACTIVATIONS[name].parameters:
-        control = _slider(explorer, param.name)
+        control = find_control(explorer, param.name)
         assert control is explorer.controls[param.name]
         if isinstance(control, widgets.FloatSlider):  # strictly inside the open interval (low, high)
             assert param.low < control.min <= control.value <= control.max < param.high
@@ -55,7 +44,7 @@ def test_every_parameter_has_a_reachable_control(name):
 
 def test_leaky_relu_alpha_slider_changes_the_curves():
     explorer = explore("leaky_relu")
-    alpha = _slider(explorer, "alpha")
+    alpha = find_control(explorer, "alpha")
     assert 0 < alpha.min and alpha.max < 1, "alpha is kept inside (0, 1)"
     renders = explorer.canvas.renders
     alpha.value = 0.3
@@ -79,7 +68,7 @@ def test_leaky_relu_alpha_cannot_leave_the_open_interval():
 
 def test_x_range_slider_resamples_and_keeps_x0_inside():
     explorer = explore("tanh", x0=1.0)
-    _slider(explorer, "x range").value = (2.0, 10.0)
+    find_control(explorer, "x range").value = (2.0, 10.0)
     x = _curve_matches(explorer.function_line, acts.tanh)
     assert (x.min(), x.max()) == (2.0, 10.0)
     assert explorer.function_axes.get_xlim() == (2.0, 10.0)
@@ -94,7 +83,7 @@ def test_x_range_slider_resamples_and_keeps_x0_inside():
 def test_tangent_slope_is_the_derivative_at_x0(name, x0):
     f = acts.ACTIVATIONS[name]
     explorer = explore(name)
-    _slider(explorer, "x0").value = x0
+    find_control(explorer, "x0").value = x0
     (xa, xb), (ya, yb) = explorer.tangent_line.get_data()
     assert xa < x0 < xb
     assert (yb - ya) / (xb - xa) == pytest.approx(f.derivative(x0), abs=1e-12)

@@ -10,18 +10,7 @@ import acts
 import acts.widgets
 from acts.lab import VanishingGradientsLab, layer_histograms, vanishing_gradients
 from acts.network import gradient_norms
-
-
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)
-
-
-def _control(widget, description):
-    found = [w for w in _walk(widget) if getattr(w, "description", None) == description]
-    assert len(found) == 1, f"expected one control {description!r}, found {len(found)}"
-    return found[0]
+from widget_tree import find_control, walk
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +20,12 @@ def box():
 
 def test_widget_has_its_controls_and_an_image(box):
     assert isinstance(box, widgets.VBox)
-    depth = _control(box, "depth")
+    depth = find_control(box, "depth")
     assert (depth.min, depth.max, depth.value) == (1, 100, 12)
-    assert set(_control(box, "activation").options) == set(acts.ACTIVATIONS)
-    assert list(_control(box, "initialisation").options) == ["standard", "xavier", "he"]
-    assert isinstance(_control(box, "weight scale"), widgets.FloatSlider)
-    images = [w for w in _walk(box) if isinstance(w, widgets.Image)]
+    assert set(find_control(box, "activation").options) == set(acts.ACTIVATIONS)
+    assert list(find_control(box, "initialisation").options) == ["standard", "xavier", "he"]
+    assert isinstance(find_control(box, "weight scale"), widgets.FloatSlider)
+    images = [w for w in walk(box) if isinstance(w, widgets.Image)]
     assert len(images) == 1 and images[0].value[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -50,7 +39,7 @@ def _plotted(line):
 def test_each_control_updates_the_plotted_norms(box, description, value):
     lab = box.lab
     renders = lab.view.renders
-    _control(box, description).value = value
+    find_control(box, description).value = value
     assert lab.view.renders == renders + 1  # one render per change
     kwargs = dict(depth=lab.depth.value, width=20, init=lab.init.value, scale=lab.scale.value, batch=32, seed=0)
     expected = gradient_norms(lab.activation.value, **kwargs)
