@@ -1,4 +1,4 @@
-"""Speed of the vanishing-gradient lab and of lesson 08 (issue 4's targets).
+"""Speed of the vanishing-gradient lab and of lesson 09 (issue 4's targets).
 
     python benchmarks/network.py [--updates 20] [--blas-threads N] [--skip-notebook]
 
@@ -8,7 +8,7 @@
    the axes' limits, so the whole figure is redrawn. Targets: median update <= 100 ms, compute alone
    (everything but the redraw) <= 40 ms. Also printed: small weight-scale nudges, where the cached axes are
    reused and only the curves and the histogram image are drawn again.
-2. Executing notebooks/08_putting_it_together.ipynb top to bottom in a fresh kernel, kernel start included,
+2. Executing notebooks/09_putting_it_together.ipynb top to bottom in a fresh kernel, kernel start included,
    on a temporary copy (the committed notebook is not touched). Target: <= 15 s.
 
 Figures depend on the machine and its load. Verdicts use wall time; the CPU time of this process is printed
@@ -150,7 +150,7 @@ def main(argv=None) -> int:
           + ", ".join(f"{name} {ms:.1f}" for name, ms in t["per_activation"].items()))
     met = t["update"] <= TARGET_UPDATE_MS and t["compute"] <= TARGET_COMPUTE_MS
     if not args.skip_notebook:
-        seconds = notebook_seconds(ROOT / "notebooks" / "08_putting_it_together.ipynb")
+        seconds = notebook_seconds(ROOT / "notebooks" / "09_putting_it_together.ipynb")
         print(f"notebook 08, fresh kernel, top to bottom: {seconds:6.1f} s  "
               f"target <= {TARGET_NOTEBOOK_S:g} s: {verdict(seconds, TARGET_NOTEBOOK_S)}")
         met = met and seconds <= TARGET_NOTEBOOK_S
