@@ -139,8 +139,8 @@ def test_table_has_every_activation_and_the_metadata(table):
     for name, act in acts.ACTIVATIONS.items():
         row = table[name]
         props = act.properties
-        for column, value in (("monotonic", props.monotonic), ("smooth", props.smooth), ("bounded below", props.bounded_below),
-                              ("bounded above", props.bounded_above)):
+        for column, value in (("monotonic", props.monotonic), ("smooth", props.smooth),
+                              ("bounded below", props.bounded_below), ("bounded above", props.bounded_above)):
             assert row[column] == ("yes" if value else "no"), (name, column)
         assert row["range"] == latex_to_text(act.output_range)
     with pytest.raises(KeyError):
