@@ -43,6 +43,28 @@ def style_axes(ax, ylim=None, xlabel="x", ylabel="f(x)"):
     return ax
 
 
+def with_gaps(x, func, jumps=()):
+    """(x, func(x)) with a NaN at each point of ``jumps`` where func jumps, so a line breaks there.
+
+    Without it matplotlib joins the last point left of a jump to the first one right of it: a vertical segment
+    that looks like part of the graph (hardsigmoid' at +-3, relu' at 0). A point where func is continuous
+    (its values 1e-9 to either side agree) is left alone.
+    """
+    x = np.asarray(x, dtype=float)
+    breaks = []
+    for p in np.asarray(jumps, dtype=float).ravel():
+        h = 1e-9 * max(1.0, abs(p))
+        left, right = (float(np.asarray(func(np.array([v]))).ravel()[0]) for v in (p - h, p + h))
+        if x.min() < p < x.max() and abs(left - right) > 1e-6 * max(1.0, abs(left), abs(right)):
+            breaks.append(p)
+    if not breaks:
+        return x, func(x)
+    x = np.union1d(x, breaks)  # sorted, each jump once (the grid may hold it already)
+    y = np.array(func(x), dtype=float)
+    y[np.isin(x, breaks)] = np.nan
+    return x, y
+
+
 def _label(func):
     owner = getattr(func, "__self__", None)  # acts.sigmoid.derivative is labelled sigmoid'
     if getattr(func, "__name__", "") == "derivative" and getattr(owner, "name", None):
@@ -51,12 +73,13 @@ def _label(func):
 
 
 def plot(funcs, ylim=None, *, x=None, ax=None, labels=None, xlabel="x", ylabel=None, title=None,
-         figsize=(6, 4), lw=3, alt=None):
+         figsize=(6, 4), lw=3, alt=None, jumps=()):
     """Plot one function or a list of them on the seed's grid; returns (fig, ax) so a lesson can add to them.
 
     ``funcs`` are callables of an array (activations, derivatives, lambdas). One curve is drawn in
     the seed's red line of width 3; several get a legend and ``curve_style``'s colours, line styles and markers.
     ``alt`` sets the figure's alternative text (``set_alt_text``); without it one is built from the axes.
+    ``jumps``: points where a curve may jump (relu' at 0); a curve that does is broken there (``with_gaps``).
     """
     many = isinstance(funcs, (list, tuple))
     funcs = list(funcs) if many else [funcs]
@@ -67,7 +90,7 @@ def plot(funcs, ylim=None, *, x=None, ax=None, labels=None, xlabel="x", ylabel=N
     else:
         fig = ax.figure
     for i, (func, label) in enumerate(zip(funcs, labels)):
-        ax.plot(x, func(x), lw=lw, label=label, **curve_style(i))
+        ax.plot(*with_gaps(x, func, jumps), lw=lw, label=label, **curve_style(i))
     if ylabel is None:
         ylabel = f"{labels[0]}(x)" if len(funcs) == 1 else "f(x)"
     style_axes(ax, ylim, xlabel=xlabel, ylabel=ylabel)

@@ -132,3 +132,15 @@ def test_a_kernel_stores_alt_text_and_the_slides_render_it(tmp_path):
     alts = [img.get("alt") for img in BeautifulSoup(html, "html.parser").find_all("img")]
     assert len(alts) == 2 and alts[0].startswith("Figure showing two curves: f(x) against x")
     assert alts[1] == "tanh <S-curve> \"from\" -1 to 1"  # escaped in the attribute, read back whole
+
+
+def test_jumps_are_drawn_as_gaps_not_vertical_segments():
+    x = np.linspace(-6, 6, 1201)
+    fig, ax = acts.plot([acts.hardsigmoid.derivative, acts.sigmoid.derivative], x=x, jumps=(-3, 3))
+    hx, hy = ax.get_lines()[0].get_data()
+    assert np.isnan(hy[hx == -3]).all() and np.isnan(hy[hx == 3]).all() and np.isnan(hy).sum() == 2
+    assert hy[np.searchsorted(hx, -3) - 1] == 0 and hy[np.searchsorted(hx, 3, side="right")] == 0
+    sx, sy = ax.get_lines()[1].get_data()  # sigmoid' is continuous at +-3: no gap
+    assert not np.isnan(sy).any() and len(sx) == len(x)
+    gx, gy = acts.plotting.with_gaps(np.linspace(-1, 1, 4), acts.relu.derivative, [0.0])  # 0 is not on the grid
+    assert gx.tolist() == [-1, -1 / 3, 0, 1 / 3, 1] and np.isnan(gy[2]) and gy[3] == 1
