@@ -23,6 +23,7 @@ def curve_style(i: int) -> dict:
     """
     style = {"color": PALETTE[i % len(PALETTE)], "ls": LINE_STYLES[i % len(LINE_STYLES)]}
     if i >= len(LINE_STYLES):
+        # the marker shifts by one in each round of four curves: (line style, marker) pairs differ for 20 curves
         style.update(marker=MARKERS[(i // len(LINE_STYLES) - 1 + i) % len(MARKERS)], markersize=6,
                      markevery=(0.025 * (i % 4), 0.1))
     return style

@@ -51,8 +51,8 @@ def test_plot_into_existing_axes_and_custom_grid():
 
 def test_curves_differ_without_colour():
     # line style first, then markers: the seven-curve figures of lesson 07 stay readable in grey
-    styles = [acts.plotting.curve_style(i) for i in range(8)]
-    assert len({(s["ls"], s.get("marker")) for s in styles}) == 8
+    styles = [acts.plotting.curve_style(i) for i in range(20)]
+    assert len({(s["ls"], s.get("marker")) for s in styles}) == 20
     fig, ax = acts.plot([acts.relu, acts.gelu, acts.silu, acts.mish, acts.elu])
     curves = ax.get_lines()[:5]
     assert [c.get_linestyle() for c in curves[:4]] == ["-", "--", "-.", ":"]
