@@ -145,3 +145,17 @@ def test_jumps_are_drawn_as_gaps_not_vertical_segments():
     gx, gy = acts.plotting.with_gaps(np.linspace(-1, 1, 4), acts.relu.derivative, [0.0])  # 0 is not on the grid
     np.testing.assert_allclose(gx, [-1, -1 / 3, 0, 1 / 3, 1])
     assert np.isnan(gy[2]) and gy[1] == 0 and gy[3] == 1
+
+
+def test_execute_counts_figures_without_alt_text():
+    import nbformat
+
+    from acts.execute import figures_without_alt
+
+    png = {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# t"), nbformat.v4.new_code_cell("plot()")]
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data=png, metadata={"image/png": {"alt": "a"}}),
+                           nbformat.v4.new_output("display_data", data=png),
+                           nbformat.v4.new_output("stream", text="no figure")]
+    assert figures_without_alt(nb) == (2, 1)
