@@ -4,11 +4,16 @@
 shows about it (formula, range, properties). ``VectorActivation`` does the same for functions of a
 whole vector, such as softmax, whose derivative is a Jacobian matrix.
 
-Property definitions used everywhere in the course:
+Property definitions used everywhere in the course (the flags of ``Properties``):
 - *monotonic*: non-decreasing on the whole real line;
-- *zero-centred*: f(0) = 0 and f takes both signs;
 - *smooth*: continuously differentiable everywhere (C^1);
 - *bounded below / above*: stated separately.
+
+*Zero-centred* is not a flag: it is about the outputs a layer passes on, so it is measured, not declared.
+``acts.properties.normal_mean(f)`` gives the mean output E f(Z) for standard-normal inputs Z ~ N(0, 1) and
+``acts.properties.normal_negative_share(f)`` the share of negative outputs P(f(Z) < 0); an activation is
+zero-centred when that mean is about 0 (tanh, softsign, SELU), not merely when f(0) = 0 and f takes both signs
+(leaky ReLU and GELU do both, yet average 0.39 and 0.28).
 """
 
 from __future__ import annotations
@@ -39,8 +44,9 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Properties:
+    """Yes/no facts about an activation, declared with it and checked numerically by tests/test_modern.py."""
+
     monotonic: bool
-    zero_centred: bool
     smooth: bool
     bounded_below: bool
     bounded_above: bool

@@ -4,6 +4,8 @@
 
 Stored outputs are what nbval compares against, so lessons are committed executed. Widget state that
 nbclient stores in ``metadata.widgets`` is stripped afterwards: it is large and changes on every run.
+Each figure should carry alternative text in its output metadata (``import acts`` in the kernel adds it,
+acts/plotting.py); the report line says how many do not.
 """
 
 from __future__ import annotations
@@ -38,6 +40,17 @@ def execute(path: Path, timeout: int = 600) -> float:
     return time.perf_counter() - start
 
 
+def figures_without_alt(nb) -> tuple[int, int]:
+    """(figures, figures without alt text): PNG outputs, and those whose metadata has no image/png alt."""
+    figures = missing = 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                figures += 1
+                missing += not output.get("metadata", {}).get("image/png", {}).get("alt")
+    return figures, missing
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
@@ -49,7 +62,9 @@ def main(argv=None) -> int:
             continue
         try:
             seconds = execute(path, args.timeout)
-            print(f"executed {path} in {seconds:.1f} s", flush=True)
+            figures, missing = figures_without_alt(nbformat.read(path, as_version=4))
+            note = f"; {missing} of {figures} figures without alt text (import acts before plotting)" if missing else ""
+            print(f"executed {path} in {seconds:.1f} s{note}", flush=True)
         except Exception as exc:  # report and go on: one broken notebook should not hide the others
             failed += 1
             print(f"FAILED {path}: {type(exc).__name__}: {str(exc)[:2000]}", file=sys.stderr, flush=True)

@@ -46,7 +46,7 @@ sigmoid = Activation(
     latex=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
     latex_derivative=r"\sigma'(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr)",
     output_range=r"(0, 1)",
-    properties=Properties(monotonic=True, zero_centred=False, smooth=True, bounded_below=True, bounded_above=True),
+    properties=Properties(monotonic=True, smooth=True, bounded_below=True, bounded_above=True),
     summary="Squashes any input into (0, 1): a probability. Saturates, so gradients vanish for |x| > 6.",
 )
 
@@ -83,8 +83,9 @@ tanh = Activation(
     latex=r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = 2\sigma(2x) - 1",
     latex_derivative=r"\tanh'(x) = 1 - \tanh^2(x)",
     output_range=r"(-1, 1)",
-    properties=Properties(monotonic=True, zero_centred=True, smooth=True, bounded_below=True, bounded_above=True),
-    summary="A zero-centred, rescaled sigmoid with outputs in (-1, 1). Still saturates for |x| > 3.",
+    properties=Properties(monotonic=True, smooth=True, bounded_below=True, bounded_above=True),
+    summary="A rescaled sigmoid, 2 sigma(2x) - 1, with outputs in (-1, 1) that average 0 on inputs symmetric "
+            "about 0 (zero-centred). Still saturates for |x| > 3.",
 )
 
 
@@ -116,7 +117,7 @@ relu = Activation(
     latex=r"\mathrm{ReLU}(x) = \max(0, x)",
     latex_derivative=r"\mathrm{ReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}",
     output_range=r"[0, \infty)",
-    properties=Properties(monotonic=True, zero_centred=False, smooth=False, bounded_below=True, bounded_above=False),
+    properties=Properties(monotonic=True, smooth=False, bounded_below=True, bounded_above=False),
     summary="Cheap and non-saturating for x > 0, but its gradient is exactly 0 for every x < 0.",
     kink="relu'(0) = 0, as in PyTorch (the derivative does not exist at 0).",
 )
@@ -151,7 +152,7 @@ leaky_relu = Activation(
     latex=r"\mathrm{LeakyReLU}_\alpha(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}",
     latex_derivative=r"\mathrm{LeakyReLU}_\alpha'(x) = \begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}",
     output_range=r"(-\infty, \infty)",
-    properties=Properties(monotonic=True, zero_centred=True, smooth=False, bounded_below=False, bounded_above=False),
+    properties=Properties(monotonic=True, smooth=False, bounded_below=False, bounded_above=False),
     parameters=(Parameter("alpha", 0.01, 0.0, 1.0, "slope for x < 0 (PyTorch 0.01, tf.nn 0.2, Keras 0.3)"),),
     summary="ReLU with a small slope alpha for x < 0, so negative inputs still pass a gradient.",
     kink="leaky_relu'(0) = alpha, as in PyTorch.",

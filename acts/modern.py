@@ -65,7 +65,7 @@ softplus = Activation(
     latex=r"\mathrm{softplus}(x) = \log\left(1 + e^{x}\right)",
     latex_derivative=r"\mathrm{softplus}'(x) = \sigma(x) = \frac{1}{1 + e^{-x}}",
     output_range=r"(0, \infty)",
-    properties=Properties(monotonic=True, zero_centred=False, smooth=True, bounded_below=True, bounded_above=False),
+    properties=Properties(monotonic=True, smooth=True, bounded_below=True, bounded_above=False),
     summary="A smooth ReLU: close to 0 for x << 0 and to x for x >> 0; its derivative is the sigmoid.",
 )
 
@@ -93,7 +93,7 @@ elu = Activation(
     latex=r"\mathrm{ELU}_\alpha(x) = \begin{cases} x & x > 0 \\ \alpha\,(e^{x} - 1) & x \le 0 \end{cases}",
     latex_derivative=r"\mathrm{ELU}_\alpha'(x) = \begin{cases} 1 & x > 0 \\ \alpha\,e^{x} & x \le 0 \end{cases}",
     output_range=r"(-\alpha, \infty)",
-    properties=Properties(monotonic=True, zero_centred=True, smooth=True, bounded_below=True, bounded_above=False),
+    properties=Properties(monotonic=True, smooth=True, bounded_below=True, bounded_above=False),
     parameters=(Parameter("alpha", 1.0, 0.0, 3.0, "saturation value -alpha for x -> -inf (PyTorch and Keras: 1.0)"),),
     summary="Identity for x > 0 and a smooth exponential approach to -alpha for x < 0: negative outputs pull "
             "mean activations towards 0. Smooth (C^1) for alpha = 1 only.",
@@ -126,7 +126,7 @@ selu = Activation(
           r"\quad \alpha \approx 1.6733,\ \lambda \approx 1.0507",
     latex_derivative=r"\mathrm{SELU}'(x) = \lambda \begin{cases} 1 & x > 0 \\ \alpha\,e^{x} & x \le 0 \end{cases}",
     output_range=r"(-\lambda\alpha, \infty) \approx (-1.7581, \infty)",
-    properties=Properties(monotonic=True, zero_centred=True, smooth=False, bounded_below=True, bounded_above=False),
+    properties=Properties(monotonic=True, smooth=False, bounded_below=True, bounded_above=False),
     summary="ELU scaled by fixed constants chosen so that activations keep mean 0 and variance 1 through "
             "many layers (self-normalising networks, with LeCun-normal weights).",
     kink="selu'(0) = lambda alpha ~ 1.7581, as in PyTorch (the slope jumps to lambda ~ 1.0507 for x > 0).",
@@ -238,7 +238,7 @@ gelu = Activation(
           r"\approx \frac{x}{2}\left(1 + \tanh\left[\sqrt{2/\pi}\,(x + 0.044715\,x^{3})\right]\right)",
     latex_derivative=r"\mathrm{GELU}'(x) = \Phi(x) + x\,\varphi(x), \quad \varphi(x) = \frac{e^{-x^2/2}}{\sqrt{2\pi}}",
     output_range=r"[\approx -0.17, \infty)",
-    properties=Properties(monotonic=False, zero_centred=True, smooth=True, bounded_below=True, bounded_above=False),
+    properties=Properties(monotonic=False, smooth=True, bounded_below=True, bounded_above=False),
     parameters=(Parameter("approximate", "none", None, None,
                           'exact x Phi(x) ("none", PyTorch default) or the tanh formula of BERT and GPT-2 ("tanh")',
                           choices=("none", "tanh")),),
@@ -271,7 +271,7 @@ silu = Activation(
     latex=r"\mathrm{SiLU}(x) = x\,\sigma(x) = \frac{x}{1 + e^{-x}}",
     latex_derivative=r"\mathrm{SiLU}'(x) = \sigma(x)\,\bigl(1 + x\,(1 - \sigma(x))\bigr)",
     output_range=r"[\approx -0.28, \infty)",
-    properties=Properties(monotonic=False, zero_centred=True, smooth=True, bounded_below=True, bounded_above=False),
+    properties=Properties(monotonic=False, smooth=True, bounded_below=True, bounded_above=False),
     summary="x gated by its own sigmoid (Swish with beta = 1): smooth, non-monotonic, minimum -0.278 at "
             "x = -1.278. Used in EfficientNet and, gated, in LLaMA's SwiGLU.",
 )
@@ -342,7 +342,7 @@ mish = Activation(
     latex_derivative=r"\mathrm{Mish}'(x) = \tanh\bigl(\mathrm{softplus}(x)\bigr)"
                      r" + x\,\sigma(x)\,\mathrm{sech}^2\bigl(\mathrm{softplus}(x)\bigr)",
     output_range=r"[\approx -0.31, \infty)",
-    properties=Properties(monotonic=False, zero_centred=True, smooth=True, bounded_below=True, bounded_above=False),
+    properties=Properties(monotonic=False, smooth=True, bounded_below=True, bounded_above=False),
     summary="Like SiLU, a smooth self-gated ReLU with a negative dip (minimum -0.309 at x = -1.192); "
             "the default activation of YOLOv4's backbone.",
 )
@@ -374,7 +374,7 @@ hardsigmoid = Activation(
           r" = \begin{cases} 0 & x \le -3 \\ x/6 + 1/2 & -3 < x < 3 \\ 1 & x \ge 3 \end{cases}",
     latex_derivative=r"\mathrm{hardsigmoid}'(x) = \begin{cases} 1/6 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}",
     output_range=r"[0, 1]",
-    properties=Properties(monotonic=True, zero_centred=False, smooth=False, bounded_below=True, bounded_above=True),
+    properties=Properties(monotonic=True, smooth=False, bounded_below=True, bounded_above=True),
     summary="A piecewise-linear sigmoid, cheap on phones (no exp); PyTorch's version, slope 1/6 on (-3, 3).",
     kink="hardsigmoid'(-3) = hardsigmoid'(3) = 0, as in PyTorch.",
 )
@@ -406,7 +406,7 @@ hardswish = Activation(
     latex_derivative=r"\mathrm{hardswish}'(x) = \begin{cases} 0 & x \le -3 \\ (2x + 3)/6 & -3 < x < 3 \\"
                      r" 1 & x \ge 3 \end{cases}",
     output_range=r"[-0.375, \infty)",
-    properties=Properties(monotonic=False, zero_centred=True, smooth=False, bounded_below=True, bounded_above=False),
+    properties=Properties(monotonic=False, smooth=False, bounded_below=True, bounded_above=False),
     summary="SiLU with the sigmoid replaced by the hard sigmoid: no exp, so fast on mobile CPUs "
             "(MobileNetV3). Minimum -0.375 at x = -1.5.",
     kink="hardswish'(-3) = 0 and hardswish'(3) = 1, as in PyTorch (the outer pieces' slopes at both ends).",
@@ -438,7 +438,7 @@ softsign = Activation(
     latex=r"\mathrm{softsign}(x) = \frac{x}{1 + |x|}",
     latex_derivative=r"\mathrm{softsign}'(x) = \frac{1}{(1 + |x|)^{2}}",
     output_range=r"(-1, 1)",
-    properties=Properties(monotonic=True, zero_centred=True, smooth=True, bounded_below=True, bounded_above=True),
+    properties=Properties(monotonic=True, smooth=True, bounded_below=True, bounded_above=True),
     summary="A tanh-like S-curve with polynomial instead of exponential tails: it saturates more slowly.",
 )
 
@@ -463,7 +463,7 @@ log_sigmoid = Activation(
     latex=r"\log\sigma(x) = -\log\left(1 + e^{-x}\right) = -\mathrm{softplus}(-x)",
     latex_derivative=r"(\log\sigma)'(x) = 1 - \sigma(x) = \sigma(-x)",
     output_range=r"(-\infty, 0)",
-    properties=Properties(monotonic=True, zero_centred=False, smooth=True, bounded_below=False, bounded_above=True),
+    properties=Properties(monotonic=True, smooth=True, bounded_below=False, bounded_above=True),
     summary="The logarithm of the sigmoid, computed without forming a probability that could round to 0 or 1; "
             "the building block of binary cross-entropy on logits.",
 )

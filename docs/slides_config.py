@@ -7,9 +7,15 @@ changed): a markdown cell with a level-1 or level-2 heading starts a new slide, 
 (reveal.js: press the down arrow), every other cell continues the current slide. Code cells are kept with their
 stored outputs (figures included); nothing is executed and nothing is downloaded: the HTML loads reveal.js from a
 CDN when it is opened.
+
+Figures get alternative text: `import acts` in the kernel stores a description of each figure in its output's
+metadata ({"image/png": {"alt": ...}}, acts/plotting.py), and the template docs/templates/slides_alt (reveal.js
+plus one block) writes it into the <img> tag. Lessons executed before that mechanism existed have no such
+metadata and still get nbconvert's "Alternative text is missing" warning: re-execute them (`make execute`).
 """
 
 import re
+from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
 
@@ -39,4 +45,6 @@ class SectionSlides(Preprocessor):
 
 c = get_config()  # noqa: F821 (defined by traitlets when it loads this file)
 c.SlidesExporter.preprocessors = [SectionSlides]
+c.SlidesExporter.extra_template_basedirs = [str(Path(__file__).resolve().parent / "templates")]
+c.SlidesExporter.template_name = "slides_alt"  # reveal.js with the figures' alt text
 c.SlidesExporter.reveal_scroll = True     # long slides (a figure and its code) scroll instead of being cut off

@@ -205,6 +205,6 @@ def test_metadata_is_complete():
     for f in CLASSIC + VECTOR:
         assert f.title and f.latex and f.latex_derivative and f.output_range and f.summary
     for f in CLASSIC:
-        assert set(f.properties.as_dict()) == {"monotonic", "zero_centred", "smooth", "bounded_below", "bounded_above"}
+        assert set(f.properties.as_dict()) == {"monotonic", "smooth", "bounded_below", "bounded_above"}
     assert leaky_relu.defaults == {"alpha": 0.01} and leaky_relu.parameters[0].high == 1.0
     assert repr(sigmoid) == "<activation sigmoid>"

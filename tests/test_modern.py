@@ -16,9 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from scipy import special
 
 import acts
 from acts.modern import MODERN, SELU_ALPHA, SELU_SCALE
+from acts.properties import normal_mean, normal_negative_share
 from reference import accuracy_grid, reference, ulp_error
 
 mpf = mpmath.mpf
@@ -334,12 +336,56 @@ def test_monotonic_property(name):
         assert steps.min() < -1e-6, f"{name}: metadata says not monotonic, but it never decreases"
 
 
-@pytest.mark.parametrize("name", ALL)
-def test_zero_centred_property(name):
+# E f(Z) for Z ~ N(0, 1) in closed form: E[Z; Z > 0] = phi(0) = 1/sqrt(2 pi), E[e^Z; Z <= 0] = e^(1/2) Phi(-1),
+# E[Z Phi(Z)] = E[phi(Z)] = 1/(2 sqrt(pi)) (Stein's lemma); sigmoid - 1/2, tanh, softsign and hardsigmoid - 1/2 are odd
+_PHI0 = 1 / np.sqrt(2 * np.pi)
+_ELU_LEFT = np.exp(0.5) * special.ndtr(-1.0) - 0.5  # E[e^Z - 1; Z <= 0]
+NORMAL_MEANS = [
+    ("sigmoid", {}, 0.5), ("tanh", {}, 0.0), ("softsign", {}, 0.0), ("hardsigmoid", {}, 0.5),
+    ("relu", {}, _PHI0), ("leaky_relu", {}, 0.99 * _PHI0), ("leaky_relu", {"alpha": 0.3}, 0.7 * _PHI0),
+    ("elu", {}, _PHI0 + _ELU_LEFT), ("elu", {"alpha": 2.0}, _PHI0 + 2 * _ELU_LEFT),
+    ("selu", {}, SELU_SCALE * (_PHI0 + SELU_ALPHA * _ELU_LEFT)),
+    ("gelu", {}, 1 / (2 * np.sqrt(np.pi))),
+]
+
+
+@pytest.mark.parametrize("name,params,expected", NORMAL_MEANS,
+                         ids=[f"{n}-{p}" if p else n for n, p, _ in NORMAL_MEANS])
+def test_normal_mean_matches_closed_forms(name, params, expected):
+    # zero-centred is about the mean output on N(0, 1) inputs (design.md section 8), measured by normal_mean
     act = acts.ACTIVATIONS[name]
-    y = act(WIDE)
-    centred = act(0.0) == 0 and y.min() < 0 < y.max()
-    assert act.properties.zero_centred == centred, f"{name}: f(0) = {act(0.0)}, range seen [{y.min()}, {y.max()}]"
+    assert normal_mean(act, **params) == pytest.approx(expected, abs=1e-7)
+    assert normal_mean(name, **params) == normal_mean(act, **params)  # a name works as well as the object
+
+
+def test_taking_both_signs_is_not_being_centred():
+    # the old flag's definition (f(0) = 0, both signs) holds for all of these, yet only tanh and softsign average 0
+    for name in ("tanh", "softsign", "leaky_relu", "elu", "gelu", "silu", "mish", "hardswish"):
+        act = acts.ACTIVATIONS[name]
+        assert act(0.0) == 0 and act(-1.0) < 0 < act(1.0)
+        assert normal_negative_share(act) == pytest.approx(0.5, abs=2e-3)  # every one is negative half the time
+        assert (abs(normal_mean(act)) < 1e-7) == (name in ("tanh", "softsign")), name
+    assert normal_mean(acts.leaky_relu) > 0.39 and normal_mean(acts.silu) > 0.2
+    assert normal_negative_share(acts.relu) == 0 and normal_negative_share(acts.log_sigmoid) > 0.999
+    # a plain function of an array works too, and its sampled mean agrees
+    z = np.random.default_rng(0).standard_normal(1_000_000)
+    assert normal_mean(lambda t: t * t) == pytest.approx(1.0, abs=1e-6)
+    assert normal_mean(acts.mish) == pytest.approx(acts.mish(z).mean(), abs=3e-3)
+
+
+def test_normal_mean_rejects_what_is_not_an_activation():
+    with pytest.raises(TypeError, match=r"normal_mean\(\) needs an activation.*got float"):
+        normal_mean(0.5)
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        normal_mean("swish")
+    with pytest.raises(ValueError, match="elementwise"):
+        normal_mean(lambda t: float(np.sum(t)))
+    with pytest.raises(TypeError, match="unexpected parameter"):
+        normal_mean(acts.relu, alpha=0.1)
+
+
+def test_properties_hold_only_yes_no_facts():
+    assert set(acts.relu.properties.as_dict()) == {"monotonic", "smooth", "bounded_below", "bounded_above"}
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -391,7 +437,6 @@ def test_minima_quoted_in_the_summaries(name, x0):
 
 # ---------------------------------------------------------------- the checks of exercise 07 (acts.check)
 import acts.check as check  # noqa: E402
-from scipy import special  # noqa: E402
 
 
 def _stable_sigmoid(x):

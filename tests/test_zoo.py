@@ -3,13 +3,15 @@
 Widget logic without a browser (design.md section 5): set a control's value, then check the plotted data.
 """
 
+import html
+
 import mpmath
 import numpy as np
 import pytest
 
 import acts
 import acts.widgets
-from acts.properties import MEAN, ZERO_CENTRED, PropertiesTable, latex_to_text, properties_table
+from acts.properties import MEAN, NEGATIVE, PropertiesTable, latex_to_text, properties_table
 from acts.zoo import MAX_CURVES, Zoo, zoo
 
 
@@ -137,20 +139,25 @@ def test_table_has_every_activation_and_the_metadata(table):
     for name, act in acts.ACTIVATIONS.items():
         row = table[name]
         props = act.properties
-        for column, value in (("monotonic", props.monotonic), (ZERO_CENTRED, props.zero_centred),
-                              ("smooth", props.smooth), ("bounded below", props.bounded_below),
-                              ("bounded above", props.bounded_above)):
+        for column, value in (("monotonic", props.monotonic), ("smooth", props.smooth),
+                              ("bounded below", props.bounded_below), ("bounded above", props.bounded_above)):
             assert row[column] == ("yes" if value else "no"), (name, column)
         assert row["range"] == latex_to_text(act.output_range)
     with pytest.raises(KeyError):
         table["swish"]
 
 
-def test_zero_centred_header_states_the_definition_and_the_mean_is_measured(table):
-    assert "zero-centred (f(0)=0, both signs)" in table.columns and "mean on N(0,1)" in table.columns
-    assert ZERO_CENTRED in repr(table).splitlines()[0] and "mean on N(0,1)" in table._repr_html_()
-    # zero-centred by the course's definition, yet the mean output on standard-normal inputs is well above 0
-    assert table["gelu"][ZERO_CENTRED] == "yes" and table["gelu"][MEAN] == "0.28"
+def test_centring_is_measured_not_declared(table):
+    # zero-centred means mean output about 0 on N(0, 1) inputs (design.md section 8): no yes/no column states
+    # the old definition (f(0) = 0, both signs), two measured columns replace it
+    assert MEAN in table.columns and NEGATIVE in table.columns
+    assert not any("zero-centred" in c or "both signs" in c for c in table.columns)
+    header = repr(table).splitlines()[0]
+    assert MEAN in header and NEGATIVE in header and html.escape(NEGATIVE) in table._repr_html_()
+    # GELU and leaky ReLU are negative half the time, yet their mean outputs are well above 0; tanh's is 0
+    assert table["gelu"][NEGATIVE] == table["leaky_relu"][NEGATIVE] == table["tanh"][NEGATIVE] == "0.50"
+    assert table["gelu"][MEAN] == "0.28" and table["leaky_relu"][MEAN] == "0.39" and table["tanh"][MEAN] == "0.00"
+    assert table["relu"][NEGATIVE] == "0.00" and table["log_sigmoid"][NEGATIVE] == "1.00"
 
 
 @pytest.mark.parametrize("name,fn", [
