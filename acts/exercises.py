@@ -42,26 +42,14 @@ from pathlib import Path
 
 import nbformat
 
+from .nbmeta import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, is_check, is_solution, nbgrader_meta
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 TAG = "raises-exception"
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def is_solution(cell) -> bool:
-    return cell.cell_type == "code" and bool(nbgrader_meta(cell).get("solution"))
-
-
-def is_check(cell) -> bool:
-    return cell.cell_type == "code" and bool(nbgrader_meta(cell).get("grade"))
 
 
 def strip_regions(source: str, begin: str, end: str, stub: tuple[str, ...] | None) -> str:
