@@ -53,7 +53,7 @@ def relative_accuracy(task, fn, name, x, expected, *, hint, rtol=1e-6, kwargs=No
 def _shape_hint(shape) -> str:
     if len(shape) == 1 and shape[0] == 12:
         return ("Your result was flattened: a list comprehension, np.ravel or a loop over x loses the rows. "
-                "Use NumPy operations that work on the whole array at once.")
+                "Apply NumPy operations to the whole array; they keep its shape.")
     if shape == ():
         return ("Your result is one number, not one per input in the input's shape: float(x), math.exp or a sum "
                 "reduce the array. Use NumPy operations that work elementwise (np.exp, np.where, np.maximum).")

@@ -46,9 +46,10 @@ def sigmoid(task, fn, hidden=False):
                    "Use exp of a non-positive number only: for x < 0 write sigma(x) = exp(x) / (1 + exp(x)), e.g. "
                    "with np.where inside np.errstate, or with exp(-|x|).")
     far_left = np.array([-40.0, -30.0]) if not hidden else np.array([-60.0, -35.0])
+    tiny_hint = ("sigma(-40) is about 4.2e-18, not 0: compute it as e / (1 + e) with e = exp(x) (or exp(-|x|)), "
+                 "never as 1 - (something close to 1), which loses every digit.")
     relative_accuracy(task, fn, "sigmoid", far_left, ref_sigmoid(far_left), what="tiny values far left",
-                      hint="sigma(-40) is about 4.2e-18, not 0: compute it as e / (1 + e) with e = exp(x) "
-                      "(or exp(-|x|)), never as 1 - (something close to 1), which loses every digit.")
+                      hint=lambda actual: tiny_hint if np.all(np.abs(actual) < 1e-10) else value_hint(actual))
     shape_and_dtype(task, fn, "sigmoid")
 
 
