@@ -124,14 +124,14 @@ def make_exercise(solution: nbformat.NotebookNode, assignment: str) -> nbformat.
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
         raise ValueError(f"{assignment}: duplicate grade_id(s) {sorted(dupes)}")
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells, start=1):
+        _reject_misplaced_regions(assignment, number, cell)
         if cell.cell_type != "code":
             continue
         cell.outputs = []
         cell.execution_count = None
         for key in ("execution", "collapsed", "scrolled"):
             cell.metadata.pop(key, None)
-        calls_learner = False
         if is_solution(cell):
             if BEGIN_SOLUTION not in cell.source:
                 raise ValueError(f"{assignment}: solution cell {nbgrader_meta(cell).get('grade_id')} has no "
@@ -141,14 +141,34 @@ def make_exercise(solution: nbformat.NotebookNode, assignment: str) -> nbformat.
         else:
             cell.source = strip_regions(cell.source, BEGIN_HIDDEN, END_HIDDEN, None).strip("\n")
             calls_learner = is_check(cell) or bool(used_names(cell.source) & learner)
-        tags = [t for t in cell.metadata.get("tags", []) if t != TAG]
-        if calls_learner:
-            tags.append(TAG)
-        if tags:
-            cell.metadata["tags"] = tags
-        else:
-            cell.metadata.pop("tags", None)
+        tagged = TAG in cell.metadata.get("tags", [])
+        if tagged != calls_learner:
+            # nbgrader releases the solution's own tags: they must be the exercise's, or Run All stops on JupyterHub
+            raise ValueError(
+                f"{assignment}: {_describe_cell(number, cell)} " + (
+                    f"calls the learner's functions but lacks the {TAG!r} tag: add it in the solution, so that "
+                    "Run All goes past it in an nbgrader release too" if calls_learner else
+                    f"has the {TAG!r} tag but calls none of the learner's functions: remove the tag"))
     return nb
+
+
+def _describe_cell(number: int, cell) -> str:
+    """'cell 4 (grade_id ...)' or 'cell 4 (first line ...)', for error messages."""
+    gid = nbgrader_meta(cell).get("grade_id")
+    first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+    return f"cell {number} ({'grade_id ' + gid if gid else 'starting ' + repr(first[:50])})"
+
+
+def _reject_misplaced_regions(assignment: str, number: int, cell) -> None:
+    """A solution region belongs in a solution cell, a hidden-test region in a check cell: anywhere else the
+    generator would ship it to learners unchanged (nbgrader's own rule too)."""
+    lines = {line.strip() for line in cell.source.splitlines()}
+    if lines & {BEGIN_SOLUTION, END_SOLUTION} and not is_solution(cell):
+        raise ValueError(f"{assignment}: {_describe_cell(number, cell)} has a {BEGIN_SOLUTION!r} region but is not "
+                         "a solution cell (metadata nbgrader.solution: true): it would reach learners as it is")
+    if lines & {BEGIN_HIDDEN, END_HIDDEN} and not is_check(cell):
+        raise ValueError(f"{assignment}: {_describe_cell(number, cell)} has a {BEGIN_HIDDEN!r} region but is not "
+                         "a check cell (metadata nbgrader.grade: true): only check cells may hold hidden tests")
 
 
 def committed_text(path: Path) -> str | None:
@@ -193,7 +213,12 @@ def main(argv=None) -> int:
     for path in paths:
         if not re.fullmatch(r"\d\d_\w+\.ipynb", path.name) or not path.is_file():
             parser.error(f"not a solution notebook (solutions/NN_topic.ipynb): {path}")
-        status = generate(path, args.out, args.force)
+        try:
+            status = generate(path, args.out, args.force)
+        except ValueError as exc:  # a malformed solution: say which cell and why, write nothing for it
+            print(f"{path}: not generated: {exc}", file=sys.stderr)
+            refused += 1
+            continue
         refused += status.startswith("refused")
         print(f"{args.out / path.name}: {status}")
     return 1 if refused else 0
