@@ -489,3 +489,52 @@ def test_a_not_implemented_error_from_a_library_is_not_a_stub():
     feedback = check.sigmoid.evaluate(sigmoid)
     assert not feedback.not_implemented
     assert "raised NotImplementedError: this library cannot do that" in feedback.failed[0].actual
+
+
+# ---------------------------------------------------------------- the grader's hooks: one door into learner code
+@pytest.mark.parametrize("task", sorted(CORRECT))
+def test_every_call_into_learner_code_goes_through_the_grading_caller(task):
+    fn, through_caller, direct = CORRECT[task][0], [], []
+
+    def counted(*args, **kwargs):
+        direct.append(1)
+        return fn(*args, **kwargs)
+
+    def caller(call_directly, f, args, kwargs):
+        through_caller.append(1)
+        return call_directly(f, *args, **kwargs)
+
+    timings = []
+    with check.grading_hooks(caller=caller, timer=lambda f, x, kw: timings.append(x.size) or (0.001, None),
+                             hidden_seed=7):
+        feedback = getattr(check, task).evaluate(counted, hidden=True)
+    assert feedback.passed, repr(feedback)
+    assert len(direct) == len(through_caller) > 0  # no call bypasses Task.call
+    assert timings == ([check.SPEED_N] if task in ("relu", "relu_derivative") else [])
+
+
+def test_the_graders_seed_changes_the_hidden_inputs_only():
+    seen = {}
+
+    def sigmoid(x):
+        seen.setdefault(key, []).append(np.array(x, copy=True))
+        return _stable_sigmoid(x)
+
+    for key, seed in (("a", None), ("b", 1), ("c", 1), ("d", 2)):
+        with check.grading_hooks(hidden_seed=seed):
+            assert check.sigmoid.evaluate(sigmoid, hidden=True).passed
+    assert np.array_equal(seen["b"][0], seen["c"][0]) and not np.array_equal(seen["b"][0], seen["d"][0])
+    assert not np.array_equal(seen["a"][0], seen["b"][0])
+    with check.grading_hooks(hidden_seed=3):
+        visible = check.sigmoid.evaluate(_stable_sigmoid)
+    assert repr(visible) == repr(check.sigmoid.evaluate(_stable_sigmoid))
+
+
+def test_a_replayed_timeout_gives_the_same_feedback():
+    def timed_out(call_directly, f, args, kwargs):
+        return None, "did not return within 5 s: an infinite loop?"
+
+    with check.grading_hooks(caller=timed_out):
+        feedback = check.sigmoid.evaluate(_stable_sigmoid)
+    (case,) = feedback.failed
+    assert case.name == "`_stable_sigmoid` returns within 5 s" and feedback.stopped

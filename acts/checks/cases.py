@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..numerics import central_difference, gradient_check
-from .engine import fmt
+from .engine import fmt, hidden_rng
 
 # ReLU on 1e6 float64s: np.maximum takes ~0.5 ms, np.where ~1 ms, np.vectorize ~230 ms, a Python loop ~150 ms
 SPEED_N = 1_000_000
@@ -19,7 +19,7 @@ def sample_points(hidden, visible, seed, n=7, low=-30.0, high=30.0):
     """The visible inputs, or seeded random ones for the hidden checks (other inputs, same maths)."""
     if not hidden:
         return np.asarray(visible, dtype=np.float64)
-    return np.round(np.random.default_rng(seed).uniform(low, high, n), 3)
+    return np.round(hidden_rng(seed).uniform(low, high, n), 3)
 
 
 def input_unchanged(task, fn, name, args=(), kwargs=None):

@@ -18,6 +18,7 @@ import textwrap
 import threading
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +27,35 @@ CALL_TIME_LIMIT_S = 5.0  # per call into learner code: the 1e6-element speed tas
 TEXT_WIDTH = 88          # feedback lines are wrapped here, at spaces, so no output area breaks them inside a word
 
 TASKS: dict = {}  # task name -> Check
+TIMED_OUT = "did not return within"
+
+
+# ---------------------------------------------------------------- grading hooks (acts.grade)
+# The instant check calls learner code directly, times it in Task.best_time and draws hidden inputs from fixed seeds.
+# The grader runs the same checks twice: in the learner's kernel with a caller that records each call's outcome, then
+# in its own process with a caller that replays those outcomes; it times from outside the kernel and draws hidden
+# inputs from a seed it chooses at grading time.
+_CALLER = None        # None, or (call_directly, fn, args, kwargs) -> (result, problem)
+_TIMER = None         # None, or (fn, x, kwargs) -> (best seconds, problem) for the speed check
+_HIDDEN_SEED = None   # None, or an int mixed into every hidden-input seed
+
+
+@contextmanager
+def grading_hooks(*, caller=None, timer=None, hidden_seed=None):
+    """Within the block, checks call learner code through ``caller``, time with ``timer`` and mix
+    ``hidden_seed`` into their hidden inputs (None keeps the instant-feedback behaviour)."""
+    global _CALLER, _TIMER, _HIDDEN_SEED
+    saved = _CALLER, _TIMER, _HIDDEN_SEED
+    _CALLER, _TIMER, _HIDDEN_SEED = caller, timer, hidden_seed
+    try:
+        yield
+    finally:
+        _CALLER, _TIMER, _HIDDEN_SEED = saved
+
+
+def hidden_rng(seed):
+    """The generator of hidden inputs: the fixed seed, mixed with the grader's seed when grading."""
+    return np.random.default_rng(seed if _HIDDEN_SEED is None else [seed, _HIDDEN_SEED])
 
 
 # ---------------------------------------------------------------- values as short, deterministic text
@@ -225,7 +255,8 @@ def _raised_in(fn, tb) -> bool:
 
 
 def _name(fn) -> str:
-    return getattr(fn, "__name__", None) or "your function"
+    name = getattr(fn, "__name__", None) or getattr(fn, "name", None)  # .name: the grader's stand-in for fn
+    return name if isinstance(name, str) else "your function"
 
 
 class Task:
@@ -238,8 +269,20 @@ class Task:
 
     def call(self, fn, *args, **kwargs):
         """(result, problem): problem is None, or a text naming the exception or warning raised.
-        A stub's NotImplementedError ends the check ("not implemented yet"); a call that does not return within
-        the time limit adds a failing case and ends the check."""
+        Every call into learner code goes through here; the grader swaps how (``grading_hooks``). A stub's
+        NotImplementedError ends the check ("not implemented yet"); a call that does not return within the time
+        limit adds a failing case and ends the check."""
+        if _CALLER is not None:
+            result, problem = _CALLER(self.call_directly, fn, args, kwargs)
+        else:
+            result, problem = self.call_directly(fn, *args, **kwargs)
+        if problem and problem.startswith(TIMED_OUT):
+            self.add_timeout(fn, problem)
+            raise Stop
+        return result, problem
+
+    def call_directly(self, fn, *args, **kwargs):
+        """Call the learner's function here, under the time limit, recording exceptions and warnings."""
         if not callable(fn):
             return None, f"expected a function, got {type(fn).__name__}"
         # every warning counts, whatever the caller's settings; underflow to 0 is fine (exp(-1000) = 0)
@@ -249,8 +292,7 @@ class Task:
             try:
                 result = call_with_time_limit(fn, args, kwargs, self.time_limit_s)
             except CallTimedOut:
-                self.add_timeout(fn)
-                raise Stop from None
+                return None, f"{TIMED_OUT} {self.time_limit_s:g} s: an infinite loop?"
             except NotImplementedError as exc:
                 if _raised_in(fn, exc.__traceback__):  # the learner's stub, not a library it called
                     raise NotImplementedSignal from None
@@ -265,6 +307,8 @@ class Task:
     def best_time(self, fn, args, kwargs=None, bound_s: float = 0.04, repeats: int = 5):
         """(seconds, problem): the fastest of up to ``repeats`` calls, stopping early once under ``bound_s`` or
         clearly over it (5x). The one place that times learner code: a grader can time it from outside here."""
+        if _TIMER is not None:  # grading: timed from outside the learner's kernel
+            return _TIMER(fn, args[0], kwargs or {})
         best, problem = np.inf, None
         for _ in range(repeats):
             start = time.perf_counter()
@@ -274,10 +318,9 @@ class Task:
                 break
         return best, problem
 
-    def add_timeout(self, fn):
+    def add_timeout(self, fn, problem):
         name = _name(fn)
-        self.add(f"`{name}` returns within {self.time_limit_s:g} s", False, expected="a result",
-                 actual=f"did not return within {self.time_limit_s:g} s: an infinite loop?",
+        self.add(f"`{name}` returns within {self.time_limit_s:g} s", False, expected="a result", actual=problem,
                  hint=f"The check stopped `{name}` after {self.time_limit_s:g} s. Look for a loop that never ends "
                  "(a `while` whose condition never changes) or a function that calls itself without end; call it "
                  "on a small input yourself (interrupt the kernel if it hangs), fix it, run its cell, then run this "
