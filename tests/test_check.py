@@ -383,11 +383,14 @@ PITFALLS = [  # (task, naive version the lesson warns about, the case that must 
     ("tanh", lambda x: 2 * _stable_sigmoid(2 * np.asarray(x)) - 1, "tiny inputs", "expm1"),            # lesson 02
     ("tanh_derivative", lambda x: 1 - np.tanh(x) ** 2, "the tails", "lesson 02"),
     ("relu", np.vectorize(lambda v: max(v, 0.0), otypes=[float]), "vectorised", "np.vectorize"),       # lesson 03
-    ("leaky_relu", lambda x, alpha=0.01: np.maximum(x, alpha * np.asarray(x)) if alpha <= 1 else None,
-     None, None),  # max(x, alpha x) is correct for alpha <= 1: not a pitfall, must pass (see below)
+    ("relu", lambda x: np.maximum(x, 0, out=x), "leaves its input array unchanged", "new array"),
+    ("leaky_relu", lambda x, alpha=0.2: np.where(np.asarray(x) > 0, x, alpha * np.asarray(x)),           # lesson 04
+     "default alpha", "default"),  # TensorFlow's default slope, not PyTorch's 0.01
     ("softmax", lambda z: np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True), "large scores", "subtract max"),
     ("softmax", lambda z: np.exp(z - np.max(z)) / np.exp(z - np.max(z)).sum(axis=-1, keepdims=True),
      "each row", "own maximum"),                                                                         # lesson 05
+    ("softmax", lambda z: _softmax(_softmax(z)), "values", "differ"),                                  # softmax twice
+    ("softmax_jacobian", lambda z: np.diag(_softmax(z) * (1 - _softmax(z))), "finite differences", "off-diagonal"),
     ("weighted_cross_entropy_gradient", lambda z, y, w: _softmax(z) - y, "one-hot", "unweighted"),
     ("weighted_cross_entropy_gradient", lambda z, y, w: w * (_softmax(z) - y), "one-hot", "entry by entry"),
     ("xavier_init", lambda i, o, rng: rng.normal(0, np.sqrt(1 / i), (i, o)), "xavier_init(400, 200)", "variance"),
@@ -399,7 +402,7 @@ PITFALLS = [  # (task, naive version the lesson warns about, the case that must 
 ]
 
 
-@pytest.mark.parametrize("task,naive,case,word", [p for p in PITFALLS if p[2]])
+@pytest.mark.parametrize("task,naive,case,word", PITFALLS)
 def test_each_check_fails_the_pitfall_its_lesson_teaches(task, naive, case, word):
     feedback = getattr(check, task).evaluate(naive)
     failed = [c for c in feedback.failed if case in c.name]
@@ -538,3 +541,25 @@ def test_a_replayed_timeout_gives_the_same_feedback():
         feedback = check.sigmoid.evaluate(_stable_sigmoid)
     (case,) = feedback.failed
     assert case.name == "`_stable_sigmoid` returns within 5 s" and feedback.stopped
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent.parent / "solutions").glob("0*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_every_solution_passes_every_check_of_its_notebook(path, capsys):
+    """The other half of each pitfall test: the course's own answers pass, visible and hidden, in-process."""
+    import re
+
+    import nbformat
+
+    from acts.nbmeta import is_check
+
+    namespace = {}
+    for cell in nbformat.read(path, 4).cells:
+        if cell.cell_type != "code":
+            continue
+        if not is_check(cell):
+            exec(compile(cell.source, f"<{path.stem}>", "exec"), namespace)
+            continue
+        for task, fn, hidden in re.findall(r"acts\.check\.fresh\(\)\.(\w+)\((\w+)(, hidden=True)?\)", cell.source):
+            feedback = getattr(check, task).evaluate(namespace[fn], hidden=bool(hidden))
+            assert feedback.passed, repr(feedback)
