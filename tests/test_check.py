@@ -563,3 +563,48 @@ def test_every_solution_passes_every_check_of_its_notebook(path, capsys):
         for task, fn, hidden in re.findall(r"acts\.check\.fresh\(\)\.(\w+)\((\w+)(, hidden=True)?\)", cell.source):
             feedback = getattr(check, task).evaluate(namespace[fn], hidden=bool(hidden))
             assert feedback.passed, repr(feedback)
+
+
+# ---------------------------------------------------------------- exercise 07 (supersedes the copy in test_modern.py)
+CORRECT_07 = {  # different accurate formulas: every one passes, visible and hidden
+    "silu": [lambda x: np.asarray(x) * _stable_sigmoid(x), acts.silu, lambda x: np.asarray(x) * special.expit(x)],
+    "silu_derivative": [lambda x: _stable_sigmoid(x) * (1 + np.asarray(x) * _stable_sigmoid(-np.asarray(x))),
+                        acts.silu.derivative,
+                        lambda x: special.expit(x) + np.asarray(x) * special.expit(x) * special.expit(-np.asarray(x))],
+    "gelu": [acts.gelu, lambda x: np.asarray(x) * special.ndtr(x),
+             lambda x: 0.5 * np.asarray(x) * special.erfc(-np.asarray(x) / np.sqrt(2))],
+    "gelu_derivative": [acts.gelu.derivative,
+                        lambda x: special.ndtr(x) + np.asarray(x) * np.exp(-np.asarray(x) ** 2 / 2) / np.sqrt(2 * np.pi)],
+}
+WRONG_07 = [
+    ("silu", _stable_sigmoid, "values"),
+    ("silu", lambda x: np.asarray(x) * 0.5 * (1 + np.tanh(np.asarray(x) / 2)), "tiny values"),  # 1 + tanh cancels
+    ("silu_derivative", lambda x: _stable_sigmoid(x) * (1 - _stable_sigmoid(x)), "finite differences"),
+    ("gelu", lambda x: acts.gelu(x, approximate="tanh"), "tanh approximation"),
+    ("gelu", lambda x: np.asarray(x) * 0.5 * (1 + special.erf(np.asarray(x))), "sqrt(2)"),
+    ("gelu_derivative", special.ndtr, "finite differences"),
+]
+
+
+@pytest.mark.parametrize("task,fn", [(t, f) for t, fs in CORRECT_07.items() for f in fs])
+@pytest.mark.parametrize("hidden", [False, True])
+def test_exercise_07_checks_accept_accurate_implementations(task, fn, hidden):
+    feedback = getattr(check, task).evaluate(fn, hidden=hidden)
+    assert feedback.passed, repr(feedback)
+    assert task in check.TASKS
+
+
+@pytest.mark.parametrize("task,fn,message", WRONG_07)
+def test_exercise_07_checks_reject_wrong_ones_helpfully(task, fn, message):
+    with pytest.raises(check.CheckFailed) as info:
+        getattr(check, task)(fn)
+    text = "\n".join(info.value._render_traceback_())
+    assert message in text and "expected:" in text and "actual:" in text and "hint:" in text
+
+
+def test_exercise_07_stub_is_not_implemented_yet():
+    def stub(x):
+        raise NotImplementedError()
+
+    with pytest.raises(check.NotImplementedYet):
+        check.gelu(stub)
