@@ -574,7 +574,8 @@ CORRECT_07 = {  # different accurate formulas: every one passes, visible and hid
     "gelu": [acts.gelu, lambda x: np.asarray(x) * special.ndtr(x),
              lambda x: 0.5 * np.asarray(x) * special.erfc(-np.asarray(x) / np.sqrt(2))],
     "gelu_derivative": [acts.gelu.derivative,
-                        lambda x: special.ndtr(x) + np.asarray(x) * np.exp(-np.asarray(x) ** 2 / 2) / np.sqrt(2 * np.pi)],
+                        lambda x: special.ndtr(x)
+                        + np.asarray(x) * np.exp(-np.asarray(x) ** 2 / 2) / np.sqrt(2 * np.pi)],
 }
 WRONG_07 = [
     ("silu", _stable_sigmoid, "values"),
