@@ -307,7 +307,7 @@ def test_exception_gets_an_exception_hint():
 
 
 KERNEL_CELLS = [  # (source, what the cell's outputs must show); run top to bottom in one real IPython kernel
-    ("import numpy as np\nimport acts.check\nacts.check.Task.time_limit_s = 1.0", None),
+    ("import numpy as np\nimport acts.check", None),
     ("def sigmoid(x):\n    return 0.5 * (1 + np.tanh(np.asarray(x, float) / 2)) + 0 * x", None),
     ("def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))", None),
     ("acts.check.sigmoid(sigmoid)", "passed"),
@@ -324,7 +324,12 @@ KERNEL_CELLS = [  # (source, what the cell's outputs must show); run top to bott
     ("def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n"
      "acts.check.sigmoid(sigmoid)", "passed"),
     # an infinite loop is stopped after the time limit with one paragraph
-    ("def spin(x):\n    while True:\n        pass\nacts.check.sigmoid(spin)", "timeout"),
+    ("def spin(x):\n    while True:\n        pass\nacts.check.Task.time_limit_s = 1.0\ntry:\n"
+     "    acts.check.sigmoid(spin)\nfinally:\n    acts.check.Task.time_limit_s = acts.check.CALL_TIME_LIMIT_S", "timeout"),
+    # a library's function named like a broken cell's is checked as usual
+    ("def sigmoid(x):\n    return 1 / (1 + np.exp(-x)", "SyntaxError"),
+    ("import acts\nacts.check.sigmoid(acts.sigmoid)", "passed"),
+    ("def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))", None),
     # the one-line NotImplementedError message is for the learner's stubs only
     ("def stub(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\nstub(1.0)", "stub"),
     ("import types\nlib = types.ModuleType('lib')\nexec('def f():\\n    raise NotImplementedError(\\'lib\\')', "

@@ -70,8 +70,8 @@ def failed_last_run(fn) -> str | None:
     """The error type of the latest run of the cell that defines fn's name, if that run failed; else None."""
     shell = _shell()
     name = getattr(fn, "__name__", None)
-    if shell is None or not name:
-        return None
+    if shell is None or not name or getattr(fn, "__globals__", None) is not shell.user_ns:
+        return None  # not a function defined in this notebook (a library's, or a test's)
     return getattr(shell, _RUNS, {}).get(name)
 
 

@@ -63,8 +63,8 @@ def sigmoid_derivative(task, fn, hidden=False):
     tails = np.array([-40.0, 30.0, 40.0]) if not hidden else np.array([-35.0, 33.0, 45.0])
     relative_accuracy(task, fn, "sigmoid'", tails, ref_sigmoid.derivative(tails), what="the tails",
                       hint="sigma'(40) is about 4.2e-18, not 0. At large x, sigma(x) rounds to 1 and 1 - sigma(x) "
-                      "to 0: the cancellation of lessons 01 and 02. Use 1 - sigma(x) = sigma(-x), or write sigma' "
-                      "= e / (1 + e)^2 with e = exp(-|x|), which is the same number without the subtraction.")
+                      "to 0: the cancellation lesson 02 shows for 1 - tanh^2. Use 1 - sigma(x) = sigma(-x), or write "
+                      "sigma' = e / (1 + e)^2 with e = exp(-|x|): the same number without the subtraction.")
     extreme_inputs(task, fn, "sigmoid'", ref_sigmoid.derivative,
                    hint="The slope is 0 (to double precision) at +-1000: compute sigma(x)(1 - sigma(x)) at the "
                    "input x.", warn_hint="Use a stable sigmoid inside the derivative (exp of non-positive numbers "
