@@ -190,3 +190,23 @@ def test_generator_rejects_regions_outside_marked_cells_and_missing_tags(cells, 
     nbformat.write(_solution(*cells), path)
     assert ex.main([str(path), "--out", str(tmp_path / "out")]) == 1  # a clear line on stderr, nothing written
     assert not (tmp_path / "out" / "09_bad.ipynb").exists()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nbgrader_scores_the_executed_solutions_full_without_warnings(name, caplog):
+    """nbgrader's own scoring rule on the committed, executed solution: an error or stderr scores 0, an output value
+    is read as a partial score ("treating other output as full credit" otherwise); our check cells leave neither."""
+    utils = pytest.importorskip("nbgrader.utils")
+    import logging
+
+    nb = nbformat.read(ROOT / "solutions" / name, as_version=4)
+    checks = [c for c in nb.cells if ex.is_check(c)]
+    assert checks
+    log = logging.getLogger("test_nbgrader_scoring")
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        for cell in checks:
+            assert not [o for o in cell.outputs if o.output_type in ("execute_result", "error")
+                        or o.get("name") == "stderr"], ex.nbgrader_meta(cell)["grade_id"]
+            points = float(ex.nbgrader_meta(cell)["points"])
+            assert utils.determine_grade(cell, log) == (points, points)
+    assert not caplog.records
