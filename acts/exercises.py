@@ -13,18 +13,24 @@ The solution notebook is the single source (nbgrader's format, so ``nbgrader gen
   learner sees the signature). In the exercise the region becomes ``# YOUR CODE HERE`` /
   ``raise NotImplementedError()`` at the same indentation (what nbgrader writes);
 - a **check cell** after it: metadata ``nbgrader: {grade: true, grade_id: "NN_topic-check_name", locked: true,
-  points: P, schema_version: 3, solution: false, task: false}``; source ``acts.check.NAME(function)`` as the last
-  line, preceded where needed by ``### BEGIN HIDDEN TESTS`` / ``acts.check.NAME(function, hidden=True)`` /
-  ``### END HIDDEN TESTS`` (hidden tests use other inputs, so hard-coding the visible expected values fails);
-- the check functions live in acts.check: one per task (``acts.check.TASKS``), or, for any activation in
-  ``acts.ACTIVATIONS``, ``acts.check.activation(fn, "name", **params)`` / ``acts.check.derivative(fn, "name")``;
-  a check returns its feedback when every case passes and raises ``acts.check.CheckFailed`` otherwise;
+  points: P, schema_version: 3, solution: false, task: false}``, tag ``raises-exception``; source
+  ``acts.check.fresh().NAME(function)`` as the last line (a freshly imported copy of the checks, so a notebook's
+  patch of acts.check does not count), preceded by ``### BEGIN HIDDEN TESTS`` /
+  ``acts.check.fresh().NAME(function, hidden=True)`` / ``### END HIDDEN TESTS`` (hidden tests use other inputs, so
+  hard-coding the visible expected values fails);
+- the check functions live in acts.check (code in acts/checks/): one per task (``acts.check.TASKS``), or, for any
+  activation in ``acts.ACTIVATIONS``, ``acts.check.activation(fn, "name", **params)`` /
+  ``acts.check.derivative(fn, "name")``; a check shows its feedback and returns None when every case passes (no
+  value for nbgrader to read as a score) and raises ``acts.check.CheckFailed`` otherwise;
 - every other cell (markdown, setup, demos) is copied. grade_ids are unique across the course: prefix them with
   the assignment name. Points live on check cells only.
 
-In the exercise, outputs and execution counts are cleared, hidden tests removed, and every cell that calls
-learner code (check cells, and cells naming a function defined in a solution cell) is tagged
-``raises-exception``, so JupyterLab's Run All goes past "not implemented yet" and nbval expects the error.
+In the exercise, outputs and execution counts are cleared and hidden tests removed. Every cell that calls learner
+code (check cells, and cells naming a function defined in a solution cell) carries the tag ``raises-exception``, so
+JupyterLab's Run All goes past "not implemented yet" and nbval expects the error. The solution must carry exactly
+those tags itself, because nbgrader releases the solution's own metadata: the generator refuses a solution whose tags
+differ, and one with a solution region outside a solution cell or a hidden-test region outside a check cell (it
+would reach learners unchanged), naming the cell.
 
 Learners work in exercises/ in place: an exercise that differs from its committed version (git HEAD) is never
 overwritten without ``--force``.
