@@ -210,3 +210,13 @@ def test_nbgrader_scores_the_executed_solutions_full_without_warnings(name, capl
             points = float(ex.nbgrader_meta(cell)["points"])
             assert utils.determine_grade(cell, log) == (points, points)
     assert not caplog.records
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_exercise_prose_names_the_courses_python(name, generated):
+    """A bare `python` may not be the course's environment: the prose says .venv/bin/python."""
+    import re
+
+    text = "\n".join(c.source for c in nbformat.read(generated / name, 4).cells if c.cell_type == "markdown")
+    assert ".venv/bin/python -m acts.grade" in text
+    assert not re.search(r"(?<![/\w])python -m", text)
