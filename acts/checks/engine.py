@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .notebook import failed_last_run
+
 CALL_TIME_LIMIT_S = 5.0  # per call into learner code: the 1e6-element speed task takes < 1 s even on a slow loop
 TEXT_WIDTH = 88          # feedback lines are wrapped here, at spaces, so no output area breaks them inside a word
 
@@ -399,8 +401,6 @@ class Task:
 # ---------------------------------------------------------------- running a check, and its verdict
 def run(title: str, hidden: bool, body, functions: tuple, *args, **kwargs) -> Feedback:
     """The feedback of ``body(task, *functions, *args, hidden=hidden, **kwargs)``; never raises CheckFailed."""
-    from .notebook import failed_last_run
-
     task = Task(title, hidden)
     for fn in functions:
         error = failed_last_run(fn)
