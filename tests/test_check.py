@@ -330,6 +330,8 @@ KERNEL_CELLS = [  # (source, what the cell's outputs must show); run top to bott
     ("def sigmoid(x):\n    return 1 / (1 + np.exp(-x)", "SyntaxError"),
     ("import acts\nacts.check.sigmoid(acts.sigmoid)", "passed"),
     ("def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))", None),
+    # the learner's own interrupt: two lines, no traceback through the checks
+    ("def pressed_stop(x):\n    raise KeyboardInterrupt\nacts.check.sigmoid(pressed_stop)", "interrupted"),
     # the one-line NotImplementedError message is for the learner's stubs only
     ("def stub(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\nstub(1.0)", "stub"),
     ("import types\nlib = types.ModuleType('lib')\nexec('def f():\\n    raise NotImplementedError(\\'lib\\')', "
@@ -367,6 +369,9 @@ def test_checks_in_a_real_kernel():
         elif expect == "timeout":
             assert errors[0].ename == "CheckFailed" and "did not return within 1 s: an infinite loop?" in text
             assert len(errors[0].traceback) < 12 and "KeyboardInterrupt" not in text
+        elif expect == "interrupted":
+            assert errors[0].ename == "CheckInterrupted" and len(errors[0].traceback) <= 3, text
+            assert errors[0].traceback[0] == "sigmoid: interrupted"
         elif expect == "stub":
             assert errors[0].ename == "NotImplementedError"  # what nbval and the grader compare is unchanged
             assert len(errors[0].traceback) == 1 and "`stub` is not implemented yet" in text
@@ -614,3 +619,13 @@ def test_exercise_07_stub_is_not_implemented_yet():
 
     with pytest.raises(check.NotImplementedYet):
         check.gelu(stub)
+
+
+def test_an_interrupt_during_a_check_is_two_lines_and_still_an_interrupt():
+    def sigmoid(x):
+        raise KeyboardInterrupt  # what the learner's ■ button raises while their function runs
+
+    with pytest.raises(KeyboardInterrupt) as info:
+        check.sigmoid(sigmoid)
+    lines = info.value._render_traceback_()
+    assert lines[0] == "sigmoid: interrupted" and len(lines) <= 3 and "Traceback" not in "\n".join(lines)

@@ -193,6 +193,19 @@ class NotImplementedYet(CheckFailed):
     """The learner's function still raises NotImplementedError."""
 
 
+class CheckInterrupted(KeyboardInterrupt):
+    """The learner interrupted the kernel during a check: still a KeyboardInterrupt (so Run All stops, as for any
+    interrupt), shown as two lines instead of a traceback through the checks."""
+
+    def __init__(self, task: str):
+        super().__init__(f"{task}: interrupted")
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)] + wrap("  ", "  ", "You interrupted the kernel while the check was running. A function that "
+                                  f"hangs is stopped after {CALL_TIME_LIMIT_S:g} s anyway; run the check again when "
+                                  "you are ready.")
+
+
 class NotImplementedSignal(Exception):
     """Internal: the learner's stub raised NotImplementedError; ends the check as "not implemented yet"."""
 
@@ -415,6 +428,8 @@ def run(title: str, hidden: bool, body, functions: tuple, *args, **kwargs) -> Fe
             return task.feedback
     try:
         body(task, *functions, *args, hidden=hidden, **kwargs)
+    except KeyboardInterrupt:  # the learner's own interrupt (the time limit raises CallTimedOut instead)
+        raise CheckInterrupted(title) from None
     except NotImplementedSignal:
         task.feedback.not_implemented = True
     except Stop:
