@@ -13,18 +13,24 @@ The solution notebook is the single source (nbgrader's format, so ``nbgrader gen
   learner sees the signature). In the exercise the region becomes ``# YOUR CODE HERE`` /
   ``raise NotImplementedError()`` at the same indentation (what nbgrader writes);
 - a **check cell** after it: metadata ``nbgrader: {grade: true, grade_id: "NN_topic-check_name", locked: true,
-  points: P, schema_version: 3, solution: false, task: false}``; source ``acts.check.NAME(function)`` as the last
-  line, preceded where needed by ``### BEGIN HIDDEN TESTS`` / ``acts.check.NAME(function, hidden=True)`` /
-  ``### END HIDDEN TESTS`` (hidden tests use other inputs, so hard-coding the visible expected values fails);
-- the check functions live in acts.check: one per task (``acts.check.TASKS``), or, for any activation in
-  ``acts.ACTIVATIONS``, ``acts.check.activation(fn, "name", **params)`` / ``acts.check.derivative(fn, "name")``;
-  a check returns its feedback when every case passes and raises ``acts.check.CheckFailed`` otherwise;
+  points: P, schema_version: 3, solution: false, task: false}``, tag ``raises-exception``; source
+  ``acts.check.fresh().NAME(function)`` as the last line (a freshly imported copy of the checks, so a notebook's
+  patch of acts.check does not count), preceded by ``### BEGIN HIDDEN TESTS`` /
+  ``acts.check.fresh().NAME(function, hidden=True)`` / ``### END HIDDEN TESTS`` (hidden tests use other inputs, so
+  hard-coding the visible expected values fails);
+- the check functions live in acts.check (code in acts/checks/): one per task (``acts.check.TASKS``), or, for any
+  activation in ``acts.ACTIVATIONS``, ``acts.check.activation(fn, "name", **params)`` /
+  ``acts.check.derivative(fn, "name")``; a check shows its feedback and returns None when every case passes (no
+  value for nbgrader to read as a score) and raises ``acts.check.CheckFailed`` otherwise;
 - every other cell (markdown, setup, demos) is copied. grade_ids are unique across the course: prefix them with
   the assignment name. Points live on check cells only.
 
-In the exercise, outputs and execution counts are cleared, hidden tests removed, and every cell that calls
-learner code (check cells, and cells naming a function defined in a solution cell) is tagged
-``raises-exception``, so JupyterLab's Run All goes past "not implemented yet" and nbval expects the error.
+In the exercise, outputs and execution counts are cleared and hidden tests removed. Every cell that calls learner
+code (check cells, and cells naming a function defined in a solution cell) carries the tag ``raises-exception``, so
+JupyterLab's Run All goes past "not implemented yet" and nbval expects the error. The solution must carry exactly
+those tags itself, because nbgrader releases the solution's own metadata: the generator refuses a solution whose tags
+differ, and one with a solution region outside a solution cell or a hidden-test region outside a check cell (it
+would reach learners unchanged), naming the cell.
 
 Learners work in exercises/ in place: an exercise that differs from its committed version (git HEAD) is never
 overwritten without ``--force``.
@@ -42,26 +48,14 @@ from pathlib import Path
 
 import nbformat
 
+from .nbmeta import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, is_check, is_solution, nbgrader_meta
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 TAG = "raises-exception"
-
-
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def is_solution(cell) -> bool:
-    return cell.cell_type == "code" and bool(nbgrader_meta(cell).get("solution"))
-
-
-def is_check(cell) -> bool:
-    return cell.cell_type == "code" and bool(nbgrader_meta(cell).get("grade"))
 
 
 def strip_regions(source: str, begin: str, end: str, stub: tuple[str, ...] | None) -> str:
@@ -136,14 +130,14 @@ def make_exercise(solution: nbformat.NotebookNode, assignment: str) -> nbformat.
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
         raise ValueError(f"{assignment}: duplicate grade_id(s) {sorted(dupes)}")
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells, start=1):
+        _reject_misplaced_regions(assignment, number, cell)
         if cell.cell_type != "code":
             continue
         cell.outputs = []
         cell.execution_count = None
         for key in ("execution", "collapsed", "scrolled"):
             cell.metadata.pop(key, None)
-        calls_learner = False
         if is_solution(cell):
             if BEGIN_SOLUTION not in cell.source:
                 raise ValueError(f"{assignment}: solution cell {nbgrader_meta(cell).get('grade_id')} has no "
@@ -153,14 +147,34 @@ def make_exercise(solution: nbformat.NotebookNode, assignment: str) -> nbformat.
         else:
             cell.source = strip_regions(cell.source, BEGIN_HIDDEN, END_HIDDEN, None).strip("\n")
             calls_learner = is_check(cell) or bool(used_names(cell.source) & learner)
-        tags = [t for t in cell.metadata.get("tags", []) if t != TAG]
-        if calls_learner:
-            tags.append(TAG)
-        if tags:
-            cell.metadata["tags"] = tags
-        else:
-            cell.metadata.pop("tags", None)
+        tagged = TAG in cell.metadata.get("tags", [])
+        if tagged != calls_learner:
+            # nbgrader releases the solution's own tags: they must be the exercise's, or Run All stops on JupyterHub
+            raise ValueError(
+                f"{assignment}: {_describe_cell(number, cell)} " + (
+                    f"calls the learner's functions but lacks the {TAG!r} tag: add it in the solution, so that "
+                    "Run All goes past it in an nbgrader release too" if calls_learner else
+                    f"has the {TAG!r} tag but calls none of the learner's functions: remove the tag"))
     return nb
+
+
+def _describe_cell(number: int, cell) -> str:
+    """'cell 4 (grade_id ...)' or 'cell 4 (first line ...)', for error messages."""
+    gid = nbgrader_meta(cell).get("grade_id")
+    first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+    return f"cell {number} ({'grade_id ' + gid if gid else 'starting ' + repr(first[:50])})"
+
+
+def _reject_misplaced_regions(assignment: str, number: int, cell) -> None:
+    """A solution region belongs in a solution cell, a hidden-test region in a check cell: anywhere else the
+    generator would ship it to learners unchanged (nbgrader's own rule too)."""
+    lines = {line.strip() for line in cell.source.splitlines()}
+    if lines & {BEGIN_SOLUTION, END_SOLUTION} and not is_solution(cell):
+        raise ValueError(f"{assignment}: {_describe_cell(number, cell)} has a {BEGIN_SOLUTION!r} region but is not "
+                         "a solution cell (metadata nbgrader.solution: true): it would reach learners as it is")
+    if lines & {BEGIN_HIDDEN, END_HIDDEN} and not is_check(cell):
+        raise ValueError(f"{assignment}: {_describe_cell(number, cell)} has a {BEGIN_HIDDEN!r} region but is not "
+                         "a check cell (metadata nbgrader.grade: true): only check cells may hold hidden tests")
 
 
 def committed_text(path: Path) -> str | None:
@@ -205,7 +219,12 @@ def main(argv=None) -> int:
     for path in paths:
         if not re.fullmatch(r"\d\d_\w+\.ipynb", path.name) or not path.is_file():
             parser.error(f"not a solution notebook (solutions/NN_topic.ipynb): {path}")
-        status = generate(path, args.out, args.force)
+        try:
+            status = generate(path, args.out, args.force)
+        except ValueError as exc:  # a malformed solution: say which cell and why, write nothing for it
+            print(f"{path}: not generated: {exc}", file=sys.stderr)
+            refused += 1
+            continue
         refused += status.startswith("refused")
         print(f"{args.out / path.name}: {status}")
     return 1 if refused else 0

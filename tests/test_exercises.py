@@ -140,5 +140,83 @@ def test_real_nbgrader_accepts_the_solutions(tmp_path, generated):
     for name in names:
         release = nbformat.read(tmp_path / "release" / name / f"{name}.ipynb", 4)
         ours = nbformat.read(generated / f"{name}.ipynb", 4)
-        # nbgrader strips solutions and hidden tests exactly as we do
+        # nbgrader strips solutions and hidden tests exactly as we do, and releases the same tags, points and ids,
+        # so Run All goes past failing checks in an nbgrader release as in exercises/
         assert [c.source for c in release.cells] == [c.source for c in ours.cells]
+        assert [c.metadata.get("tags", []) for c in release.cells] == [c.metadata.get("tags", []) for c in ours.cells]
+        assert ([(ex.nbgrader_meta(c).get("grade_id"), ex.nbgrader_meta(c).get("points")) for c in release.cells]
+                == [(ex.nbgrader_meta(c).get("grade_id"), ex.nbgrader_meta(c).get("points")) for c in ours.cells])
+        assert any("raises-exception" in c.metadata.get("tags", []) for c in release.cells if ex.is_check(c))
+
+
+def _solution(*cells):
+    nb = nbformat.v4.new_notebook(cells=list(cells))
+    return nb
+
+
+def _code(source, **nbgrader):
+    cell = nbformat.v4.new_code_cell(source)
+    if nbgrader:
+        cell.metadata["nbgrader"] = {"schema_version": 3, "locked": False, "task": False, "solution": False,
+                                     "grade": False, **nbgrader}
+    return cell
+
+
+SOLUTION_CELL = dict(grade_id="t-f", solution=True)
+CHECK_CELL = dict(grade_id="t-check_f", grade=True, points=1, locked=True)
+
+
+@pytest.mark.parametrize("cells,message", [
+    # a solution region in a plain cell would reach learners unchanged
+    ([_code("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION")],
+     "has a '### BEGIN SOLUTION' region but is not a solution cell"),
+    ([nbformat.v4.new_markdown_cell("Answer:\n### BEGIN SOLUTION\n42\n### END SOLUTION")],
+     "is not a solution cell"),
+    # a hidden-test region outside a check cell
+    ([_code("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION", **SOLUTION_CELL),
+      _code("### BEGIN HIDDEN TESTS\nassert f(2) == 2\n### END HIDDEN TESTS")],
+     "has a '### BEGIN HIDDEN TESTS' region but is not a check cell"),
+    # a check cell without the tag: Run All would stop there in an nbgrader release
+    ([_code("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION", **SOLUTION_CELL),
+      _code("acts.check.fresh().f(f)", **CHECK_CELL)],
+     "lacks the 'raises-exception' tag"),
+])
+def test_generator_rejects_regions_outside_marked_cells_and_missing_tags(cells, message, tmp_path):
+    with pytest.raises(ValueError, match=message) as info:
+        ex.make_exercise(_solution(*cells), "t")
+    assert "t: cell " in str(info.value)
+    path = tmp_path / "solutions" / "09_bad.ipynb"
+    path.parent.mkdir()
+    nbformat.write(_solution(*cells), path)
+    assert ex.main([str(path), "--out", str(tmp_path / "out")]) == 1  # a clear line on stderr, nothing written
+    assert not (tmp_path / "out" / "09_bad.ipynb").exists()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nbgrader_scores_the_executed_solutions_full_without_warnings(name, caplog):
+    """nbgrader's own scoring rule on the committed, executed solution: an error or stderr scores 0, an output value
+    is read as a partial score ("treating other output as full credit" otherwise); our check cells leave neither."""
+    utils = pytest.importorskip("nbgrader.utils")
+    import logging
+
+    nb = nbformat.read(ROOT / "solutions" / name, as_version=4)
+    checks = [c for c in nb.cells if ex.is_check(c)]
+    assert checks
+    log = logging.getLogger("test_nbgrader_scoring")
+    with caplog.at_level(logging.WARNING, logger=log.name):
+        for cell in checks:
+            assert not [o for o in cell.outputs if o.output_type in ("execute_result", "error")
+                        or o.get("name") == "stderr"], ex.nbgrader_meta(cell)["grade_id"]
+            points = float(ex.nbgrader_meta(cell)["points"])
+            assert utils.determine_grade(cell, log) == (points, points)
+    assert not caplog.records
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_exercise_prose_names_the_courses_python(name, generated):
+    """A bare `python` may not be the course's environment: the prose says .venv/bin/python."""
+    import re
+
+    text = "\n".join(c.source for c in nbformat.read(generated / name, 4).cells if c.cell_type == "markdown")
+    assert ".venv/bin/python -m acts.grade" in text
+    assert not re.search(r"(?<![/\w])python -m", text)
