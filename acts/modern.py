@@ -240,10 +240,10 @@ gelu = Activation(
     output_range=r"[\approx -0.17, \infty)",
     properties=Properties(monotonic=False, smooth=True, bounded_below=True, bounded_above=False),
     parameters=(Parameter("approximate", "none", None, None,
-                          'exact x Phi(x) ("none", PyTorch default) or the tanh formula of BERT and GPT-2 ("tanh")',
+                          'exact x Phi(x) ("none", PyTorch default) or the tanh formula of GPT and GPT-2 ("tanh")',
                           choices=("none", "tanh")),),
     summary="Weights x by the probability Phi(x) that a standard normal variable is below it: a smooth ReLU "
-            "with a small negative dip (minimum -0.170 at x = -0.752). BERT and GPT-2 use it.",
+            "with a small negative dip (minimum -0.170 at x = -0.752). GPT, BERT, GPT-2 and GPT-3 use it.",
 )
 
 
@@ -375,7 +375,8 @@ hardsigmoid = Activation(
     latex_derivative=r"\mathrm{hardsigmoid}'(x) = \begin{cases} 1/6 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}",
     output_range=r"[0, 1]",
     properties=Properties(monotonic=True, smooth=False, bounded_below=True, bounded_above=True),
-    summary="A piecewise-linear sigmoid, cheap on phones (no exp); PyTorch's version, slope 1/6 on (-3, 3).",
+    summary="A piecewise-linear sigmoid, cheap on phones (no exp); PyTorch's version, ReLU6(x + 3) / 6 as in "
+            "MobileNetV3, slope 1/6 on (-3, 3) (Theano's and older Keras's hard_sigmoid: slope 0.2).",
     kink="hardsigmoid'(-3) = hardsigmoid'(3) = 0, as in PyTorch.",
 )
 
@@ -408,7 +409,7 @@ hardswish = Activation(
     output_range=r"[-0.375, \infty)",
     properties=Properties(monotonic=False, smooth=False, bounded_below=True, bounded_above=False),
     summary="SiLU with the sigmoid replaced by the hard sigmoid: no exp, so fast on mobile CPUs "
-            "(MobileNetV3). Minimum -0.375 at x = -1.5.",
+            "(introduced by MobileNetV3, in its later layers). Minimum -0.375 at x = -1.5.",
     kink="hardswish'(-3) = 0 and hardswish'(3) = 1, as in PyTorch (the outer pieces' slopes at both ends).",
 )
 
@@ -439,7 +440,8 @@ softsign = Activation(
     latex_derivative=r"\mathrm{softsign}'(x) = \frac{1}{(1 + |x|)^{2}}",
     output_range=r"(-1, 1)",
     properties=Properties(monotonic=True, smooth=True, bounded_below=True, bounded_above=True),
-    summary="A tanh-like S-curve with polynomial instead of exponential tails: it saturates more slowly.",
+    summary="A tanh-like S-curve with polynomial instead of exponential tails: it saturates more slowly. "
+            "Smooth (C^1), but its second derivative jumps from +2 to -2 at 0.",
 )
 
 

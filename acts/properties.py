@@ -6,7 +6,10 @@
     normal_mean(acts.elu, alpha=2.0)        # E f(Z), Z ~ N(0, 1): the mean output on standard-normal inputs
 
 Range, monotonic, smooth and the bounds come from the metadata (tests/test_modern.py checks each one
-numerically). Measured, not declared:
+numerically). *Smooth* is the metadata's definition, continuously differentiable (C1), so the column says
+"smooth (C¹)": ELU (for alpha = 1 only) and softsign are C1, yet their second derivatives jump at 0. Rows use
+each activation's default parameters; ELU's label says alpha = 1 because its smoothness and minimum depend on it.
+Measured, not declared:
 - *zero-centred* is about the outputs a layer passes on, so the table shows the mean output for standard-normal
   inputs, E f(Z) with Z ~ N(0, 1), and the share of negative outputs, P(f(Z) < 0). Both come from the trapezoid
   rule on the grid below (deterministic; accurate to ~1e-7 for the mean even at kinks, and the tails beyond
@@ -30,6 +33,9 @@ _NORMAL_WEIGHTS = np.exp(-GRID**2 / 2) / np.sqrt(2 * np.pi) * 0.001
 _NORMAL_WEIGHTS[[0, -1]] /= 2
 MEAN = "mean on N(0,1)"
 NEGATIVE = "P(f<0) on N(0,1)"
+SMOOTH = "smooth (C¹)"  # continuously differentiable, as Properties.smooth is defined (acts/activation.py)
+# rows whose properties depend on a parameter name its default value: ELU is C1 only for alpha = 1
+_DEFAULT_LABELS = {"elu": "elu (α = 1)"}
 
 _LATEX_TO_TEXT = [(r"\infty", "∞"), (r"\approx", "≈"), (r"\alpha", "α"), (r"\lambda", "λ"), (r"\textstyle", ""),
                   (r"\sum_i s_i", "Σ sᵢ"), (r"\ ", " "), ("-", "−")]
@@ -147,7 +153,7 @@ def _row(label, act, params):
     return {"activation": label, "range": latex_to_text(act.output_range), "monotonic": yes(props.monotonic),
             MEAN: _two_decimals(normal_mean(act, **params)),
             NEGATIVE: _two_decimals(normal_negative_share(act, **params)),
-            "smooth": yes(props.smooth),
+            SMOOTH: yes(props.smooth),
             "bounded below": yes(props.bounded_below), "bounded above": yes(props.bounded_above),
             "max f′": f"{top_slope} {top_at}", "min f": f"{low} {low_at}"}
 
@@ -155,7 +161,7 @@ def _row(label, act, params):
 class PropertiesTable:
     """The table: ``rows`` (list of dicts), HTML in a notebook, aligned plain text as its repr."""
 
-    columns = ("activation", "range", "monotonic", MEAN, NEGATIVE, "smooth", "bounded below", "bounded above",
+    columns = ("activation", "range", "monotonic", MEAN, NEGATIVE, SMOOTH, "bounded below", "bounded above",
                "max f′", "min f")
 
     def __init__(self, rows):
@@ -165,8 +171,12 @@ class PropertiesTable:
         return len(self.rows)
 
     def __getitem__(self, label):
+        """The row labelled ``label``, or else the row of the activation called ``label`` ("elu" -> "elu (α = 1)")."""
         for row in self.rows:
             if row["activation"] == label:
+                return row
+        for row in self.rows:
+            if row["activation"] == _DEFAULT_LABELS.get(label):
                 return row
         raise KeyError(label)
 
@@ -187,7 +197,8 @@ class PropertiesTable:
 def properties_table(names=None, *, variants=True) -> PropertiesTable:
     """The properties of the activations called ``names`` (default: all of acts.ACTIVATIONS, in order).
 
-    With ``variants``, GELU's tanh approximation gets its own row, ``gelu (tanh)``.
+    With ``variants``, GELU's tanh approximation gets its own row, ``gelu (tanh)``. ELU's row is labelled
+    ``elu (α = 1)`` (its default); ``table["elu"]`` finds it too.
     """
     from . import ACTIVATIONS  # here, not at import time: acts/__init__ builds the registry
 
@@ -201,7 +212,7 @@ def properties_table(names=None, *, variants=True) -> PropertiesTable:
             raise ValueError(f"properties_table(): unknown activation {name!r}; valid names: "
                              f"{', '.join(sorted(ACTIVATIONS))}")
         act = ACTIVATIONS[name]
-        rows.append(_row(name, act, {}))
+        rows.append(_row(_DEFAULT_LABELS.get(name, name), act, {}))
         if variants and name == "gelu":
             rows.append(_row("gelu (tanh)", act, {"approximate": "tanh"}))
     return PropertiesTable(rows)

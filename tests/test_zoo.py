@@ -11,7 +11,7 @@ import pytest
 
 import acts
 import acts.widgets
-from acts.properties import MEAN, NEGATIVE, PropertiesTable, latex_to_text, properties_table
+from acts.properties import MEAN, NEGATIVE, SMOOTH, PropertiesTable, latex_to_text, properties_table
 from acts.zoo import MAX_CURVES, Zoo, zoo
 
 
@@ -135,16 +135,30 @@ def test_table_has_every_activation_and_the_metadata(table):
     labels = [row["activation"] for row in table.rows]
     names = list(acts.ACTIVATIONS)
     after = names.index("gelu") + 1
-    assert labels == names[:after] + ["gelu (tanh)"] + names[after:]
+    expected = names[:after] + ["gelu (tanh)"] + names[after:]
+    assert labels == ["elu (α = 1)" if label == "elu" else label for label in expected]
     for name, act in acts.ACTIVATIONS.items():
         row = table[name]
         props = act.properties
-        for column, value in (("monotonic", props.monotonic), ("smooth", props.smooth),
+        for column, value in (("monotonic", props.monotonic), (SMOOTH, props.smooth),
                               ("bounded below", props.bounded_below), ("bounded above", props.bounded_above)):
             assert row[column] == ("yes" if value else "no"), (name, column)
         assert row["range"] == latex_to_text(act.output_range)
     with pytest.raises(KeyError):
         table["swish"]
+
+
+def test_smooth_column_says_c1_and_elu_row_names_its_alpha(table):
+    # "smooth" in the metadata is C1 (acts/activation.py): ELU is C1 only for alpha = 1, so its row says so
+    assert SMOOTH == "smooth (C¹)" and SMOOTH in repr(table).splitlines()[0] and SMOOTH in table._repr_html_()
+    assert table["elu"] is table["elu (α = 1)"] and table["elu"][SMOOTH] == "yes"
+    assert table["softsign"][SMOOTH] == "yes" and table["selu"][SMOOTH] == "no"
+    h = 1e-6  # ELU (alpha = 1): slope continuous at 0, its second derivative jumps from 1 to 0
+    assert acts.elu.derivative(-h) == pytest.approx(1, abs=1e-5) and acts.elu.derivative(h) == 1
+    left = (acts.elu.derivative(0.0) - acts.elu.derivative(-h)) / h
+    right = (acts.elu.derivative(h) - acts.elu.derivative(0.0)) / h
+    assert left == pytest.approx(1, abs=1e-5) and right == 0
+    assert acts.elu.derivative(-h, alpha=2.0) == pytest.approx(2, abs=1e-5)  # any other alpha: the slope jumps
 
 
 def test_centring_is_measured_not_declared(table):
