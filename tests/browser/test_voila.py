@@ -85,7 +85,7 @@ def test_voila_app_works_offline_and_slider_moves_the_plot(voila_server, browser
 
     # the page is closed: its kernel, idle and without connections, is culled (the fixture shortens the wait)
     shutdown = f"Kernel shutdown: {kernels[0]}"
-    deadline = time.monotonic() + 10 * voila_server.cull_after_s + 30
+    deadline = time.monotonic() + 2 * voila_server.cull_after_s + 30
     while shutdown not in voila_server.server.log_tail(1_000_000) and time.monotonic() < deadline:
         time.sleep(0.5)
     log = voila_server.server.log_tail(1_000_000)
