@@ -12,7 +12,7 @@ LESSONS := $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 SLIDES_DIR ?= build/slides
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test unit execute exercises app bench venv clean check-env slides
+.PHONY: lab lab-instructor test unit execute exercises app bench venv clean check-env slides
 
 # (Re)build the environment when pyproject.toml changed or the interpreter no longer works (moved, deleted).
 venv:
@@ -24,11 +24,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[$(EXTRAS)]"
 	@touch $(STAMP)
 
-lab: venv  ## start the course in JupyterLab, on the first lesson
-	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) $(wildcard $(FIRST_LESSON))
+# The learner's Jupyter reads the course's own settings first: jupyter/learner/ turns nbgrader's instructor tools
+# off (server and JupyterLab extensions) and configures Voila (offline template from jupyter/data/, kernel culling).
+LEARNER_JUPYTER := JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter/learner$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+                   JUPYTER_PATH="$(CURDIR)/jupyter/data$${JUPYTER_PATH:+:$$JUPYTER_PATH}"
+# Serve the repository root, so that links between lessons, exercises and README.md resolve, and make the URL
+# printed in the terminal (and the browser JupyterLab opens) land on the first lesson instead of the Launcher.
+# jupyter/lab-settings/overrides.json opens README.md and other markdown files rendered, with clickable links.
+LAB_OPEN := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(FIRST_LESSON) \
+            --LabApp.app_settings_dir="$(CURDIR)/jupyter/lab-settings"
 
+lab: venv  ## start the course in JupyterLab, on the first lesson (LAB_ARGS="--no-browser --port=8899" passes options)
+	$(LEARNER_JUPYTER) $(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_OPEN) $(LAB_ARGS)
+
+lab-instructor: venv  ## JupyterLab with nbgrader's instructor tools (Nbgrader menu, Formgrader, Create Assignment, Validate)
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_OPEN) $(LAB_ARGS)
+
+# `jupyter trust` records the explorers notebook (the course's own file, not a learner's) as trusted in Jupyter's
+# signature database; the file itself is not changed. Without it Voila warns "Notebook ... is not trusted".
 app: venv  ## the explorers as a standalone web app (Voila, no code shown) for a workshop; APP_ARGS="--port=8866 --no-browser"
-	$(BIN)/voila $(APP_ARGS) notebooks/explorers.ipynb
+	@$(BIN)/jupyter trust notebooks/explorers.ipynb
+	$(LEARNER_JUPYTER) $(BIN)/voila $(APP_ARGS) notebooks/explorers.ipynb
 
 test: venv  ## the whole suite: unit, property, notebooks (nbval), grading, browser
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks solutions

@@ -1,7 +1,9 @@
 """Check that this Python environment can run the course: ``make check-env`` or ``python -m acts.check_env``.
 
 Prints OK or FAIL for the Python version, each package the course needs (at the version pyproject.toml asks
-for), and the JupyterLab widget extension, with a hint for each failure. Exit status 1 when anything fails.
+for), and the JupyterLab widget extension, with a hint for each failure; then OK or "--  " (missing, optional)
+for the packages only some uses need (nbgrader for grading on JupyterHub, Voila for `make app`), with the
+command that installs them. Exit status 1 when a required check fails; optional ones never fail it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ except ImportError:  # a bare Python without packaging: names only, no version c
 # distribution name -> module to import, where they differ
 MODULES = {"pyyaml": "yaml", "ipykernel": "ipykernel", "nbformat": "nbformat"}
 FIX = "run `make lab` (it rebuilds .venv), or `pip install -e '.[test]'` in your environment"
+# optional package -> (the pyproject.toml extra that brings it, what it is for)
+OPTIONAL = {"nbgrader": ("grading", "grading a class with nbgrader"),
+            "voila": ("browser", "`make app`, the explorers as a web app")}
 WIDGET_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
 
 
@@ -59,6 +64,24 @@ def check_package(req: Requirement):
     return True, f"{req.name} {version}", ""
 
 
+def optional_requirement(name: str, extra: str):
+    """The requirement pyproject.toml gives ``name`` in ``extra`` (e.g. nbgrader>=0.9), or just the name."""
+    try:
+        found = [r for r in requirements(extras=(extra,)) if r.name.lower() == name]
+    except metadata.PackageNotFoundError:      # acts itself not installed: its own check says so
+        found = []
+    return found[0] if found else (Requirement or _Name)(name)
+
+
+def check_optional(name: str):
+    """(ok, what, hint) for an optional package: present at the version the course asks for, or how to add it."""
+    extra, purpose = OPTIONAL[name]
+    ok, what, _ = check_package(optional_requirement(name, extra))
+    install = (f"for {purpose}: `.venv/bin/python -m pip install -e '.[{extra}]'` in the course folder "
+               f"(conda: `conda install -c conda-forge {name}`)")
+    return ok, f"{what} (optional, {purpose})", "" if ok else install
+
+
 def check_widget_extension():
     """ipywidgets need their JupyterLab extension, or sliders show as plain text."""
     from jupyter_core.paths import jupyter_path
@@ -90,8 +113,13 @@ def main(argv=None) -> int:
         checks.append((False, "jupyter_core: not installed", FIX))
     for ok, what, hint in checks:
         print(f"{'OK  ' if ok else 'FAIL'}  {what}" + ("" if ok else f"\n      fix: {hint}"))
+    optional = [check_optional(name) for name in OPTIONAL]
+    for ok, what, hint in optional:
+        print(f"{'OK  ' if ok else '--  '}  {what}" + ("" if ok else f"\n      to add it, {hint}"))
     failed = sum(not ok for ok, _, _ in checks)
-    print(f"\n{len(checks) - failed} OK, {failed} FAIL" + ("" if failed else ": ready for `make lab`"))
+    missing = sum(not ok for ok, _, _ in optional)
+    print(f"\n{len(checks) - failed} OK, {failed} FAIL" + (f", {missing} optional missing" if missing else "")
+          + ("" if failed else ": ready for `make lab`"))
     return 1 if failed else 0
 
 

@@ -1,9 +1,12 @@
 """docs/instructor-guide.md: its plans add up, its links resolve, and the commands it gives work.
 
 Every shell command in the guide's code blocks (and every `make ...`, `nbgrader ...`, `python -m ...` in its inline
-code) must name a real make target, module, nbgrader sub-command or path. The cheap ones are run here as the guide
-gives them: `make check-env`, `acts.grade` with --csv/--json on a folder of submissions, the nbgrader course set-up
-and grading blocks (marked `<!-- tested -->` in the guide) in a temporary HOME, and `make slides` for one lesson.
+code) must name a real make target, module, nbgrader sub-command or path. These are run here as the guide gives
+them: `make check-env`, `acts.grade` with --csv/--json on a folder of submissions, `make slides` for one lesson,
+and nbgrader's whole round trip, the blocks marked `<!-- tested -->` (the instructor's) and `<!-- tested: learner -->`
+(run for each of four learners): course set-up, exchange and system-wide configuration (in temporary folders
+instead of ~, /srv and /etc), release, fetch, submit, collect, autograde, feedback, export, and `acts.grade` on the
+collected notebooks, whose scores must equal nbgrader's except where the guide says the two graders differ.
 """
 
 import csv
@@ -23,17 +26,19 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "instructor-guide.md"
 TEXT = GUIDE.read_text(encoding="utf-8")
-BLOCK = re.compile(r"(<!-- tested -->\n)?```(\w*)\n(.*?)```", re.S)
-BLOCKS = [(bool(tested), lang, body) for tested, lang, body in BLOCK.findall(TEXT)]
-TESTED = [body for tested, lang, body in BLOCKS if tested]
+# a code block, optionally marked <!-- tested --> (run by this file as the instructor) or <!-- tested: learner -->
+BLOCK = re.compile(r"(<!-- tested(?:: (\w+))? -->\n)?```(\w*)\n(.*?)```", re.S)
+BLOCKS = [(bool(tested), role or "instructor", lang, body) for tested, role, lang, body in BLOCK.findall(TEXT)]
+TESTED = [(role, body) for tested, role, lang, body in BLOCKS if tested]
 HUB_EXCHANGE = "/srv/nbgrader/exchange"
+SYSTEM_CONFIG_DIR = "/etc/jupyter"
 ASSIGNMENTS = sorted(p.stem for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 
 
 def shell_commands():
     """(command line, source) for every command in the bash blocks, heredoc bodies and comments left out."""
     found = []
-    for _, lang, body in BLOCKS:
+    for _, _, lang, body in BLOCKS:
         if lang != "bash":
             continue
         heredoc = None
@@ -97,7 +102,7 @@ def test_the_guide_has_commands_to_check():
                      "nbgrader autograde", "nbgrader export"):
         assert expected in kinds, f"the guide no longer shows {expected}"
     assert any(k.startswith("make slides") for k in kinds)
-    assert len(TESTED) == 2
+    assert [role for role, _ in TESTED] == ["instructor"] * 3 + ["learner"] + ["instructor"] * 2
 
 
 @pytest.mark.parametrize("command", sorted({c for c, _ in COMMANDS}))
@@ -173,42 +178,192 @@ def test_acts_grade_on_a_folder_of_submissions(tmp_path):
     assert not any(t["passed"] for t in report["cy.ipynb"]["tasks"])
 
 
-def completed(release_nb, solution_nb):
-    """A learner's finished notebook: the released one with each solution cell filled in from the solution."""
+# ---------------------------------------------------------------------------------------------- nbgrader round trip
+ROUND_TRIP = ("01_sigmoid", "02_tanh")          # the assignments the guide's step 3 releases
+# what each learner hands in, for both assignments: a full solution, half done, untouched; and dee, who hands in
+# only 01_sigmoid, solved but with its last check cell deleted (the graders differ there, as the guide says)
+LEARNERS = {"ada": "solved", "ben": "half", "cy": "untouched", "dee": "deleted check"}
+ONLY = {"dee": ("01_sigmoid",)}
+
+NBGRADER_LINES = r"""
+import json, os, shlex, sys
+from jupyter_core.application import NoStart
+from nbgrader.apps import NbGraderApp
+
+for cwd, line in json.loads(sys.argv[1]):
+    os.chdir(cwd)
+    print(f"$ {line}", file=sys.stderr, flush=True)
+    app = NbGraderApp.instance()
+    try:
+        app.initialize(shlex.split(line)[1:])
+        app.start()
+    except NoStart:           # what a JupyterApp raises once its sub-command has run (the CLI catches it too)
+        pass
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            sys.exit(f"{line}: exit status {exc.code}")
+    finally:
+        app.reset()
+"""
+
+
+def nbgrader_lines(block: str, cwd: Path, home: Path, extra: str = "") -> list[tuple[str, str]]:
+    """(folder, command line) for each line of a guide block made of `cd` and `nbgrader` commands."""
+    lines = []
+    for line in (ln.strip() for ln in block.splitlines()):
+        line = line.replace("~", str(home))
+        if line.startswith("cd "):
+            cwd = Path(line[3:].strip())
+        elif line.startswith("nbgrader "):
+            lines.append((str(cwd), line + extra))
+        elif line and not line.startswith("#"):
+            raise AssertionError(f"a block run line by line holds {line!r}: only cd and nbgrader lines are allowed")
+    return lines
+
+
+def run_nbgrader(lines, env) -> str:
+    """Run nbgrader command lines with nbgrader's own apps and the same arguments as on the command line, all in
+    one Python process (as nbgrader's test suite does), so that nbgrader's start-up is paid once; return stderr."""
+    return run([sys.executable, "-c", NBGRADER_LINES, json.dumps(lines)], env=env, timeout=600).stderr
+
+
+def filled(release_nb, solution_nb, how: str):
+    """A learner's notebook: the released one with solution cells filled in from the solution ("solved": all of
+    them, "half": the first), or with the last check cell deleted ("deleted check")."""
+    if how == "untouched":
+        return release_nb
     answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution_nb.cells
                if c.metadata.get("nbgrader", {}).get("solution")}
-    for cell in release_nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            cell.source = answers[meta["grade_id"]]       # the markers left in are comments
+    solution_cells = [c for c in release_nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    for cell in solution_cells[:1] if how == "half" else solution_cells:
+        cell.source = answers[cell.metadata["nbgrader"]["grade_id"]]       # the markers left in are comments
+    if how == "deleted check":
+        checks = [c for c in release_nb.cells if c.cell_type == "code"
+                  and c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")]
+        release_nb.cells.remove(checks[-1])
     return release_nb
 
 
-def test_nbgrader_course_as_the_guide_describes(tmp_path):
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory):
+    """The guide's section 6, steps 1-6, as written, with /srv/nbgrader/exchange, /etc/jupyter and the homes in a
+    temporary folder, four learners and two assignments. Returns the folders, the learners' notebooks and the
+    warnings nbgrader printed."""
     pytest.importorskip("nbgrader")
-    home = tmp_path / "home"
+    tmp = tmp_path_factory.mktemp("nbgrader")
+    home, etc, exchange = tmp / "instructor", tmp / "etc-jupyter", tmp / "exchange"
     home.mkdir()
-    env = dict(os.environ, HOME=str(home),
+    env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_PATH=str(etc),
                PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
-    setup, grading = (body.replace(HUB_EXCHANGE, str(tmp_path / "exchange")) for body in TESTED)
-    run(["bash", "-euo", "pipefail", "-c", setup], env=env, timeout=300)
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        env.pop(var, None)                                   # everything under the temporary HOME
+    blocks = [(role, body.replace(HUB_EXCHANGE, str(exchange)).replace(SYSTEM_CONFIG_DIR, str(etc)))
+              for role, body in TESTED]
+    (setup, config, release), learner, (grading, second_opinion) = blocks[:3], blocks[3][1], blocks[4:]
+    logs = []
+    for _, body in (setup, config):                          # shell: heredocs, loops, mkdir
+        logs.append(run(["bash", "-euo", "pipefail", "-c", body], cwd=ROOT, env=env, timeout=300).stderr)
     course = home / "activations-grading"
-    assert sorted(p.name for p in (course / "release").iterdir()) == ASSIGNMENTS
-    released = nbformat.read(course / "release" / "01_sigmoid" / "01_sigmoid.ipynb", 4)
-    exercise = nbformat.read(ROOT / "exercises" / "01_sigmoid.ipynb", 4)
-    assert [c.source for c in released.cells] == [c.source for c in exercise.cells]
 
-    # what `nbgrader collect` (or the instructor by hand) puts in submitted/<student>/<assignment>/
-    for student, nb in [("ada", completed(released, nbformat.read(ROOT / "solutions" / "01_sigmoid.ipynb", 4))),
-                        ("cy", nbformat.read(course / "release" / "01_sigmoid" / "01_sigmoid.ipynb", 4))]:
-        (course / "submitted" / student / "01_sigmoid").mkdir(parents=True)
-        nbformat.write(nb, course / "submitted" / student / "01_sigmoid" / "01_sigmoid.ipynb")
-    run(["bash", "-euo", "pipefail", "-c", grading], env=env, timeout=300)
+    homes = {name: tmp / name for name in LEARNERS}
+    for folder in homes.values():
+        folder.mkdir()
+    fetch = [ln for ln in learner.splitlines() if "fetch_assignment" in ln]
+    submit = [ln for ln in learner.splitlines() if ln.startswith("nbgrader submit")]
+    lines = nbgrader_lines(release[1], ROOT, home)
+    for name, folder in homes.items():
+        lines += nbgrader_lines("\n".join(fetch), folder, home)
+    logs.append(run_nbgrader(lines, env))
+
+    handed_in = {}
+    for name, how in LEARNERS.items():
+        for assignment in ONLY.get(name, ROUND_TRIP):
+            path = homes[name] / assignment / f"{assignment}.ipynb"
+            solution = nbformat.read(ROOT / "solutions" / f"{assignment}.ipynb", 4)
+            nbformat.write(filled(nbformat.read(path, 4), solution, how), path)
+            handed_in[name, assignment] = path
+    lines = []
+    for name, folder in homes.items():   # one login shared by four learners: --student (see the guide, step 4)
+        mine = [ln for ln in submit if any(f" {a} " in ln for a in ONLY.get(name, ROUND_TRIP))]
+        lines += nbgrader_lines("\n".join(mine), folder, home, extra=f" --student={name}")
+    grade = nbgrader_lines(grading[1], ROOT, home)
+    collected = max(i for i, (_, line) in enumerate(grade) if line.startswith("nbgrader collect ")) + 1
+    logs.append(run_nbgrader(lines + grade[:collected], env))
+
+    # once collected, nbgrader's grading and acts.grade's second opinion read the same folder: run them side by side
+    line = second_opinion[1].strip().replace("~", str(home))
+    args = shlex.split(line)
+    assert args[0] == ".venv/bin/python"
+    args[0] = sys.executable
+    with subprocess.Popen(args, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as ours:
+        try:
+            logs.append(run_nbgrader(grade[collected:], env))
+        finally:
+            output = ours.communicate(timeout=600)[0]
+    assert ours.returncode == 0, output[-3000:]
+    (tmp / "round-trip.log").write_text("\n".join(logs))       # for a look after a failure
+    return dict(course=course, tmp=tmp, handed_in=handed_in, log="\n".join(logs))
+
+
+def nbgrader_scores(course: Path) -> dict:
     with open(course / "grades.csv", newline="") as f:
-        scores = {r["student_id"]: (float(r["score"]), float(r["max_score"])) for r in csv.DictReader(f)
-                  if r["assignment"] == "01_sigmoid"}        # one row per student and assignment
-    assert scores == {"ada": (4.0, 4.0), "cy": (0.0, 4.0)}
+        return {(r["student_id"], r["assignment"]): (float(r["score"]), float(r["max_score"]))
+                for r in csv.DictReader(f)}
+
+
+def acts_grade_scores(tmp: Path) -> dict:
+    """acts.grade's JSON report: one entry per submission, its file under submitted/<student>/<assignment>/."""
+    scores = {}
+    for entry in json.loads((tmp / "second-opinion.json").read_text()):
+        path = Path(entry["file"])
+        scores[path.parent.parent.name, path.parent.name] = (float(entry["score"]), float(entry["max_score"]))
+    return scores
+
+
+def test_nbgrader_releases_what_make_exercises_makes(round_trip):
+    release = round_trip["course"] / "release"
+    assert sorted(p.name for p in release.iterdir()) == ASSIGNMENTS
+    for assignment in ROUND_TRIP:
+        released = nbformat.read(release / assignment / f"{assignment}.ipynb", 4)
+        exercise = nbformat.read(ROOT / "exercises" / f"{assignment}.ipynb", 4)
+        assert [c.source for c in released.cells] == [c.source for c in exercise.cells]
+
+
+def test_nbgrader_round_trip_scores_equal_acts_grade(round_trip):
+    """Every learner's submission went through the exchange and was graded; nbgrader's exported scores equal
+    acts.grade's for the same notebooks, except where the guide says they differ (a deleted check cell)."""
+    course = round_trip["course"]
+    nbgrader, ours = nbgrader_scores(course), acts_grade_scores(round_trip["tmp"])
+    expected_keys = {(name, a) for name in LEARNERS for a in ONLY.get(name, ROUND_TRIP)}
+    assert set(ours) == expected_keys, ours
+    # nbgrader's export has a row for every student and exported assignment; dee handed in no 02_tanh
+    assert set(nbgrader) == {(name, a) for name in LEARNERS for a in ROUND_TRIP}, nbgrader
+    assert nbgrader["dee", "02_tanh"][0] == 0.0
+    for name, assignment in expected_keys:
+        submitted = course / "submitted" / name / assignment / f"{assignment}.ipynb"
+        assert submitted.read_bytes() == round_trip["handed_in"][name, assignment].read_bytes()
+    maximum = {a: nbgrader["ada", a][1] for a in ROUND_TRIP}
+    for assignment in ROUND_TRIP:
+        assert nbgrader["ada", assignment] == ours["ada", assignment] == (maximum[assignment], maximum[assignment])
+        assert nbgrader["cy", assignment] == ours["cy", assignment] == (0.0, maximum[assignment])
+        half = nbgrader["ben", assignment]
+        assert half == ours["ben", assignment] and 0 < half[0] < maximum[assignment], (assignment, half)
+    # the deleted check: acts.grade restores it, nbgrader grades only the cells it finds (the guide's table)
+    assert ours["dee", "01_sigmoid"] == (4.0, 4.0) and nbgrader["dee", "01_sigmoid"] == (2.0, 4.0)
+    assert "(in the test: 2 of 4 points, where `acts.grade` gives 4)" in TEXT
     assert (course / "feedback" / "ada" / "01_sigmoid" / "01_sigmoid.html").is_file()
+
+
+def test_every_warning_nbgrader_prints_is_in_the_guide(round_trip):
+    """The guide's table of harmless warnings covers everything the round trip printed as a warning."""
+    table = TEXT.split("#### What nbgrader prints, and what is harmless", 1)[1].split("\n####", 1)[0]
+    documented = re.findall(r"^\| `([^`]+)` \|", table, re.M)
+    assert len(documented) >= 3
+    # one record per log message: a message's continuation lines (multi-line warnings) belong to it
+    records = re.split(r"\n(?=\[\w|\$ |\S+\.py:\d+: )", round_trip["log"])
+    warnings = [r for r in records if re.search(r"WARNING|Warning:", r)]
+    undocumented = [w for w in warnings if not any(d in w for d in documented)]
+    assert not undocumented, "nbgrader printed warnings the guide does not explain:\n" + "\n".join(undocumented)
 
 
 def test_make_slides_for_one_lesson(tmp_path):

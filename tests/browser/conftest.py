@@ -1,8 +1,10 @@
 """The course in a real browser: pytest + Playwright driving the distribution's Chromium.
 
-One JupyterLab server and one Chromium serve the whole session. The server runs on 127.0.0.1, a free port and
-a random token, with its own HOME, Jupyter and matplotlib folders and its own settings (no news pop-up, no
-bracket auto-closing), on a temporary COPY of notebooks/ and exercises/: the repository is never written.
+One JupyterLab server and one Chromium serve the whole session. The server is `make lab` (the learner's
+command: repository root, lesson 00, the settings in jupyter/) run on 127.0.0.1 and a free port, with the token
+JupyterLab prints, its own HOME, Jupyter and matplotlib folders and its own user settings (no news pop-up, no
+bracket auto-closing), on a temporary COPY of notebooks/, exercises/, jupyter/ and README.md: the repository is
+never written. The Voila app is `make app`, likewise on a copy.
 
     ACTS_SCREENSHOTS=/some/folder   where screenshots of each step go (a temporary folder by default)
     ACTS_CHROMIUM=/path/to/chromium the Chromium to drive (default: /usr/bin/chromium, then `chromium` on PATH)
@@ -217,21 +219,52 @@ class Server:
 
 
 def copy_course(root: Path):
-    """What a learner gets: the lessons and the exercises (copied; tests may write into the copy)."""
+    """What a learner gets: the lessons, the exercises, README.md and the course's Jupyter settings (jupyter/,
+    which `make lab` and `make app` read), copied; tests may write into the copy."""
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
-    for folder in ("notebooks", "exercises"):
+    for folder in ("notebooks", "exercises", "jupyter"):
         if (REPO / folder).is_dir():
             shutil.copytree(REPO / folder, root / folder, ignore=ignore)
         else:
             (root / folder).mkdir(parents=True)
+    shutil.copy(REPO / "README.md", root / "README.md")
     (root / "scratch").mkdir()
 
 
-class Lab:
-    """The running JupyterLab: its URL, token, root folder (the temporary copy) and a way to open notebooks."""
+def make_command(root: Path, target: str, **variables: str) -> list[str]:
+    """`make TARGET` exactly as a learner types it in the course folder, run on the temporary copy ``root``:
+    the repository's Makefile, its .venv as it is (-o venv: never rebuilt by a test), the copy as make's folder
+    (so the Makefile's paths, ./ and jupyter/, are the copy's)."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed (the course's commands need it)")
+    venv = Path(sys.executable).parent.parent  # the environment running the tests, the repository's .venv
+    return ["make", "--no-print-directory", "-f", str(REPO / "Makefile"), "-C", str(root), "-o", "venv",
+            f"VENV={venv}", target] + [f"{name}={value}" for name, value in variables.items()]
 
-    def __init__(self, server: Server, root: Path, token: str, browser):
+
+PRINTED_URL = re.compile(r"(http://127\.0\.0\.1:\d+/\S*\?token=\w+)")
+
+
+def printed_url(server: "Server", timeout: float = SERVER_START_S) -> str:
+    """The URL JupyterLab prints in the terminal for the learner to open (the 127.0.0.1 one, with its token)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = PRINTED_URL.search(server.log_tail(100_000))
+        if found:
+            return found.group(1)
+        if server.proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    raise RuntimeError(f"JupyterLab printed no URL with a token:\n{server.log_tail()}")
+
+
+class Lab:
+    """The running JupyterLab: its URL, token, root folder (the temporary copy) and a way to open notebooks;
+    ``printed_url`` is the URL `make lab` printed in the terminal."""
+
+    def __init__(self, server: Server, root: Path, token: str, browser, printed_url: str = ""):
         self.server, self.root, self.token, self.browser = server, root, token, browser
+        self.printed_url = printed_url
         self.base = f"http://127.0.0.1:{server.port}"
         self._workspaces = 0
         # one browser profile for every tab, as a learner's browser: JupyterLab's scripts are fetched and
@@ -455,19 +488,45 @@ def lab(browser, tmp_path_factory):
     copy_course(root)
     env = isolated_env(base)
     write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
-    port, token = free_port(), secrets.token_hex(16)
-    args = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
-            f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}", "--ServerApp.jpserver_extensions=jupyter_lsp=False",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    port = free_port()
+    # `make lab` as the learner runs it (root folder, first lesson, learner settings), plus what a robot needs:
+    # no browser, a fixed port, no language-server scan, no update check. JupyterLab makes up the token and
+    # prints it in the URL, as it does for a learner.
+    lab_args = (f"--no-browser --ip=127.0.0.1 --port={port} --port-retries=0 "
+                "--ServerApp.jpserver_extensions=jupyter_lsp=False "
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
+    args = make_command(root, "lab", ROOT_FLAG="--allow-root", LAB_ARGS=lab_args)
     server = Server(args, env, root, base / "jupyterlab.log", port)
     try:
+        url = printed_url(server)
+        token = url.rsplit("token=", 1)[1]
         server.wait_until(f"http://127.0.0.1:{port}/api/status?token={token}")
-        lab = Lab(server, root, token, browser)
+        lab = Lab(server, root, token, browser, printed_url=url)
         yield lab
         lab.context.close()
     finally:
         server.stop(f"http://127.0.0.1:{port}/api/shutdown?token={token}")
+
+
+@pytest.fixture
+def start_make(tmp_path):
+    """start_make(target, **make_variables) -> Server: `make TARGET` on a fresh copy of the course, in an isolated
+    environment; "{port}" in a variable's value becomes the server's free port. Stopped after the test."""
+    servers = []
+
+    def start(target: str, **variables: str) -> Server:
+        base = tmp_path / f"{target}-{len(servers)}"
+        root = base / "root"
+        root.mkdir(parents=True)
+        copy_course(root)
+        port = free_port()
+        args = make_command(root, target, **{k: v.replace("{port}", str(port)) for k, v in variables.items()})
+        servers.append(Server(args, isolated_env(base), root, base / f"{target}.log", port))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 # ---------------------------------------------------------------------------------------------- lessons
@@ -554,9 +613,23 @@ def _start_lessons_early(request):
 VOILA_APP = "notebooks/explorers.ipynb"  # what `make app` serves
 
 
+# Kernels of closed app pages are culled: `make app` reads jupyter/learner/voila.json (minutes); the tests pass
+# less, so that a closed page's kernel is seen to go within a test's patience. Not much less: the kernel is idle
+# and unconnected between Voila running the notebook and the page's websocket connecting, which on a loaded
+# machine took more than 4 s (the kernel was culled before the page could use it).
+TEST_CULL_IDLE_S, TEST_CULL_INTERVAL_S = 45, 5
+
+
+class VoilaApp:
+    """`make app` running on a temporary copy of the course: its URL (with token), server, log and root folder."""
+
+    def __init__(self, url: str, server: Server, root: Path):
+        self.url, self.server, self.root = url, server, root
+        self.cull_after_s = TEST_CULL_IDLE_S + TEST_CULL_INTERVAL_S   # an idle, unconnected kernel lives this long
+
+
 @pytest.fixture(scope="session")
-def voila_app(browser_requirements, tmp_path_factory):
-    """The URL (with its token) of Voila serving a temporary copy of notebooks/explorers.ipynb."""
+def voila_server(browser_requirements, tmp_path_factory):
     try:
         import voila  # noqa: F401
     except ImportError:
@@ -571,12 +644,20 @@ def voila_app(browser_requirements, tmp_path_factory):
     if not (root / VOILA_APP).exists():
         pytest.fail(f"{VOILA_APP} is missing", pytrace=False)
     port, token = free_port(), secrets.token_hex(16)
-    args = [sys.executable, "-m", "voila", VOILA_APP, "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-            "--Voila.port_retries=0", f"--token={token}"]
-    server = Server(args, isolated_env(base), root, base / "voila.log", port)
+    app_args = (f"--no-browser --Voila.ip=127.0.0.1 --port={port} --Voila.port_retries=0 --token={token} "
+                f"--MappingKernelManager.cull_idle_timeout={TEST_CULL_IDLE_S} "
+                f"--MappingKernelManager.cull_interval={TEST_CULL_INTERVAL_S}")
+    server = Server(make_command(root, "app", APP_ARGS=app_args), isolated_env(base), root, base / "voila.log", port)
     url = f"http://127.0.0.1:{port}/?token={token}"
     try:
-        server.wait_until(url)  # Voila has no /api/status: poll the page itself
-        yield url
+        # Voila has no /api/status: poll a static file (polling the page itself would start a kernel each time)
+        server.wait_until(f"http://127.0.0.1:{port}/voila/static/voila.js")
+        yield VoilaApp(url, server, root)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def voila_app(voila_server):
+    """The URL (with its token) of `make app` (Voila) serving a temporary copy of notebooks/explorers.ipynb."""
+    return voila_server.url
