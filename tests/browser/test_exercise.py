@@ -49,7 +49,7 @@ def first_task(name: str):
     solution_code = [c for c in solution.cells if c.cell_type == "code"]
     at = next(i for i, c in enumerate(solution_code) if nbgrader(c).get("grade_id") == grade_id)
     correct = strip_markers(solution_code[at].source)
-    task = re.search(r"acts\.check\.(\w+)\(", code[check].source).group(1)
+    task = re.search(r"acts\.check\.(?:fresh\(\)\.)?(\w+)\(", code[check].source).group(1)
     defined = re.search(r"^def (\w+)\(", correct, re.M).group(1)
     # what the kernel holds when the learner reaches the task (imports, helpers from earlier cells)
     context = [strip_markers(c.source) for c in solution_code[:at] if not nbgrader(c).get("grade")]
