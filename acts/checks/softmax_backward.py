@@ -76,8 +76,6 @@ def _vjp_hint(z, g, transform=lambda t: t, scale=1.0):
         if scale != 1.0 and np.allclose(actual, vjp(transform(z), g), atol=1e-12):
             return ("Right for temperature 1; with s = softmax(z / T) the chain rule multiplies by d(z / T) / dz "
                     "= 1 / T.")
-        if np.allclose(actual, s * (g - s * g), atol=1e-12):
-            return "s . g is one number per row, the sum over j of s_j g_j, not the elementwise product s * g."
         if np.asarray(actual).ndim > 1 and np.allclose(actual, s * (g - np.sum(s * g)) * scale, atol=1e-12):
             return ("You summed s * g over the whole batch: each row needs its own sum, "
                     "np.sum(s * g, axis=-1, keepdims=True).")
