@@ -7,4 +7,6 @@
     sigmoid.py         exercise 01          tanh.py            exercise 02
     relu.py            exercises 03 and 04  softmax.py         exercise 05
     initialisation.py  exercise 06          modern.py          exercise 07 and the generic activation check
+    xor.py             exercise 00          depth.py           exercise 06: leaky-ReLU gain, vanishing depth
+    softmax_backward.py  exercise 05: the batched VJP at n = 100,000, the temperature backward (debug)
 """

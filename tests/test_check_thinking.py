@@ -1,0 +1,218 @@
+"""The checks of the tasks that ask learners to think (exercise 00, and the new tasks of exercises 05 and 06):
+correct answers pass however they are written; wrong ones, including copies of what a lesson prints, fail with the
+hint that matches the mistake; stubs say "not implemented yet"."""
+
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import acts
+import acts.check as check
+from acts.checks import depth, softmax_backward, xor
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# ---------------------------------------------------------------- correct answers, written different ways
+def _forward(x, W1, b1, W2, b2):
+    return np.maximum(0, np.asarray(x) @ W1 + b1) @ W2 + b2
+
+
+def _forward_loop(x, W1, b1, W2, b2):
+    return np.array([sum(max(0.0, row @ W1[:, k] + b1[k]) * W2[k] for k in range(2)) + b2 for row in x])
+
+
+def _xor_weights():  # h = (ReLU(x1 - x2), ReLU(x2 - x1)); out = h1 + h2 - 1
+    return np.array([[1.0, -1.0], [-1.0, 1.0]]), np.zeros(2), np.ones(2), -1.0
+
+
+def _xor_weights_other():  # in s = x1 + x2: out = s + 1 for s < 0, 1 - 1.5 s beyond: > 0 only near s = 0
+    return np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([2.0, 0.0]), np.array([1.0, -2.5]), -1.0
+
+
+def _best_by_pairs(X, y):
+    """Exact: every labelling a line makes is also made by a line through two points, nudged (or a constant)."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y).astype(bool)
+    best = max(y.mean(), 1 - y.mean())
+    for i in range(len(X)):
+        for j in range(len(X)):
+            d = X[j] - X[i]
+            if i == j or not d.any():
+                continue
+            for turn in (-1e-7, 0.0, 1e-7):
+                normal = np.array([-d[1], d[0]]) + turn * d
+                for shift in (-1e-9, 1e-9):
+                    best = max(best, ((X @ normal - X[i] @ normal + shift > 0) == y).mean())
+    return float(best)
+
+
+def _vjp(z, g):
+    s = acts.softmax(z)
+    return s * (g - np.sum(s * g, axis=-1, keepdims=True))
+
+
+def _vjp_einsum(z, g):
+    s = acts.softmax(z)
+    return s * g - s * np.einsum("...i,...i->...", s, g)[..., None]
+
+
+def _temperature_backward(z, g, t):
+    return _vjp(np.asarray(z) / t, g) / t
+
+
+CORRECT = {
+    "xor_forward": [_forward, _forward_loop],
+    "xor_weights": [_xor_weights, _xor_weights_other],
+    "best_linear_accuracy": [_best_by_pairs, xor.best_line_accuracy],
+    "leaky_he_gain": [lambda alpha: 2 / (1 + alpha ** 2), lambda alpha: np.float64(4) / (2 + 2 * alpha * alpha)],
+    "softmax_vjp": [_vjp, _vjp_einsum],
+    "softmax_temperature_backward": [_temperature_backward,
+                                     lambda z, g, t: acts.softmax.jacobian(np.asarray(z) / t).T @ g / t],
+}
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+@pytest.mark.parametrize("task,fn", [(task, fn) for task, fns in CORRECT.items() for fn in fns])
+def test_correct_answers_pass(task, fn, hidden):
+    feedback = getattr(check, task).evaluate(fn, hidden=hidden)
+    assert feedback.passed, repr(feedback)
+    assert getattr(check, task)(fn, hidden=hidden) is None
+
+
+def test_predictions_within_one_layer_of_the_measurement_pass():
+    measured = depth.vanishing_depth(0)
+    # sigmoid + standard init loses a factor of about 7 per layer: 1e-6 is crossed near 8 layers
+    assert 7 <= measured <= 9
+    assert depth.vanishing_depth(0, ratio=1e-3) < measured < depth.vanishing_depth(0, ratio=1e-9)
+    for guess in (measured - 1, measured + 0.5, measured + 1):
+        assert check.predicted_vanishing_depth.evaluate(lambda g=guess: g).passed
+    assert check.predicted_vanishing_depth.evaluate(lambda: np.int64(measured)).passed
+
+
+def test_every_new_task_is_used_by_a_solution_and_covered_here():
+    used = set()
+    for nb in sorted((ROOT / "solutions").glob("0[056]_*.ipynb")):
+        used |= set(re.findall(r"acts\.check\.fresh\(\)\.(\w+)\(", nb.read_text()))
+    new = set(CORRECT) | {"predicted_vanishing_depth"}
+    assert new <= used and new <= set(check.TASKS)
+
+
+# ---------------------------------------------------------------- wrong answers and their hints
+def _lesson_00_weights():
+    # lesson 00's printed weights (for inputs in {0, 1}, layout x @ W1.T), copied into this exercise
+    return np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([0.0, -1.0]), np.array([1.0, -2.0]), 0.0
+
+
+def _s_one_minus_s(z, g):
+    s = acts.softmax(z)
+    return s * (1 - s) * g
+
+
+def _lesson_05_vjp(x, g):
+    # lesson 05's 1-D softmax_vjp, copied: s @ g is not one number per row of a batch
+    s = acts.softmax(x)
+    return s * (g - s @ g)
+
+
+def _forming_j(z, g):
+    return np.einsum("...ji,...j->...i", acts.softmax.jacobian(z), g)
+
+
+WRONG = [
+    ("xor_forward", lambda x, W1, b1, W2, b2: (np.asarray(x) @ W1 + b1) @ W2 + b2, "without its ReLU"),
+    ("xor_forward", lambda x, W1, b1, W2, b2: np.maximum(0, np.asarray(x) @ W1.T + b1) @ W2 + b2,
+     "Rows of W1 are inputs"),
+    ("xor_weights", _lesson_00_weights, "same class at every point"),
+    ("xor_weights", lambda: (-_xor_weights()[0], np.zeros(2), -np.ones(2), 1.0), "XNOR"),
+    ("xor_weights", lambda: (_xor_weights()[0], np.zeros(2), np.ones(2), -1.9), "too close to a corner"),
+    ("xor_weights", lambda: (np.eye(2), np.zeros(2), np.ones(2)), "tuple (W1, b1, W2, b2)"),
+    ("xor_weights", lambda: (np.eye(3), np.zeros(2), np.ones(2), 0.0), "shapes"),
+    ("best_linear_accuracy", lambda X, y: 1.0, "No line reaches"),
+    ("best_linear_accuracy", lambda X, y: 0.5, "A better line exists"),
+    ("best_linear_accuracy", lambda X, y: None, "one number"),
+    ("leaky_he_gain", lambda alpha: 2 / (1 + alpha), "its *square*"),
+    ("leaky_he_gain", lambda alpha: 2.0, "He's gain for ReLU"),
+    ("leaky_he_gain", lambda alpha: (1 + alpha ** 2) / 2, "its inverse"),
+    ("predicted_vanishing_depth", lambda: 25, "vanishes sooner"),
+    ("predicted_vanishing_depth", lambda: 3, "survives longer"),
+    ("predicted_vanishing_depth", lambda: "eight", "as a number"),
+    ("softmax_vjp", _s_one_minus_s, "only the diagonal"),
+    ("softmax_vjp", lambda z, g: _vjp(z, g) if np.ndim(z) == 1 else _lesson_05_vjp(z, g), "raised ValueError"),
+    ("softmax_temperature_backward", lambda z, g, t: _s_one_minus_s(np.asarray(z) / t, g) / t, "only the diagonal"),
+    ("softmax_temperature_backward", lambda z, g, t: _vjp(np.asarray(z) / t, g), "multiplies by d(z / T) / dz"),
+]
+
+
+@pytest.mark.parametrize("task,fn,message", WRONG)
+def test_wrong_answers_fail_with_the_matching_hint(task, fn, message):
+    feedback = getattr(check, task).evaluate(fn)
+    assert not feedback.passed
+    text = repr(feedback)
+    assert message in text, text
+    with pytest.raises(check.CheckFailed):
+        getattr(check, task)(fn)
+
+
+def test_batched_vjp_on_whole_batch_sum_gets_the_row_hint():
+    def whole_batch(z, g):
+        s = acts.softmax(z)
+        return s * (g - np.sum(s * g))
+    text = repr(check.softmax_vjp.evaluate(whole_batch))
+    assert "shape (3, 4)" in text and "each row needs its own sum" in text
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the memory limit uses Linux's RLIMIT_AS")
+def test_forming_the_jacobian_at_n_100000_fails_fast_with_a_memory_hint():
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    feedback = check.softmax_vjp.evaluate(_forming_j)
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # the limit is lifted again
+    assert [c.passed for c in feedback.cases] == [True, True, True, False]
+    text = repr(feedback)
+    assert "MemoryError" in text and "80 GB per row" in text
+
+
+def test_memory_limit_raises_memory_error_inside_and_restores_outside():
+    if not sys.platform.startswith("linux"):
+        pytest.skip("Linux only")
+    import resource
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    with softmax_backward.memory_limit(headroom=1 << 28):
+        with pytest.raises(MemoryError):
+            np.ones(1 << 30)                                     # 8 GB
+        assert np.ones(1 << 20).sum() == 1 << 20                 # 8 MB still fine
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+
+
+def test_reference_helpers_agree_with_the_jacobian():
+    rng = np.random.default_rng(0)
+    z, g = rng.normal(0, 3, (3, 6)), rng.normal(0, 1, (3, 6))
+    assert np.allclose(softmax_backward.vjp(z, g), softmax_backward.jacobian_vjp(z, g), rtol=1e-12, atol=1e-15)
+    assert np.allclose(depth.leaky_gain([0.0, 1.0]), [2.0, 1.0])
+    # XOR: 3 of 4 for every line, in both encodings; AND separable
+    assert xor.best_line_accuracy(xor.XOR_POINTS, xor.XOR_LABELS) == 0.75
+    assert xor.best_line_accuracy((xor.XOR_POINTS + 1) / 2, [0, 0, 0, 1]) == 1.0
+    # the exact pair search and the angle grid agree on random integer point sets
+    for seed in range(5):
+        r = np.random.default_rng(seed)
+        X = np.unique(r.integers(-3, 4, (7, 2)).astype(float), axis=0)
+        y = r.integers(0, 2, len(X))
+        assert xor.best_line_accuracy(X, y) == _best_by_pairs(X, y)
+
+
+@pytest.mark.parametrize("task,args", [("xor_forward", 5), ("xor_weights", 0), ("best_linear_accuracy", 2),
+                                       ("leaky_he_gain", 1), ("predicted_vanishing_depth", 0),
+                                       ("softmax_vjp", 2), ("softmax_temperature_backward", 3)])
+def test_stubs_say_not_implemented_yet(task, args):
+    def stub(*received):
+        assert len(received) == args
+        raise NotImplementedError()
+    feedback = getattr(check, task).evaluate(stub)
+    assert feedback.not_implemented and repr(feedback).endswith("run this check again.")
+    with pytest.raises(check.NotImplementedYet):
+        getattr(check, task)(stub)
