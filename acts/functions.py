@@ -94,7 +94,7 @@ def _relu(x):
     return np.maximum(x, 0)
 
 
-def _step(x):
+def _heaviside(x):
     # H(x) = ceil(clip(x, 0, 1)): 0 for x <= 0, 1 for x > 0, NaN stays NaN; SIMD ufuncs (np.heaviside is 10x
     # slower). H(-0.0) is -0.0, equal to 0.
     out = np.clip(x, 0, 1)
@@ -103,7 +103,7 @@ def _step(x):
 
 def _relu_derivative(x):
     # relu'(x) = 1 if x > 0 else 0, with relu'(0) = 0 as in PyTorch; NaN propagates
-    out = _step(x)
+    out = _heaviside(x)
     out += 0  # -0.0 -> +0.0, so that printed gradients read 0, not -0
     return out
 
@@ -132,7 +132,7 @@ def _leaky_relu(x, alpha):
 
 def _leaky_relu_derivative(x, alpha):
     # leaky_relu'(x) = 1 if x > 0 else alpha, with leaky_relu'(0) = alpha as in PyTorch; NaN propagates
-    slope = _step(x)  # 0, 1 or NaN
+    slope = _heaviside(x)  # 0, 1 or NaN
     if 0 <= alpha <= 1:
         # H (1 - alpha) + alpha: 0 -> alpha, and 1 -> fl(1 - alpha) + alpha, which rounds to exactly 1
         slope *= 1 - alpha

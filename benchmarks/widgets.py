@@ -34,15 +34,11 @@ KERNEL_CODE = textwrap.dedent(r"""
     import numpy as np
     import ipywidgets as W
     import acts, acts.widgets
+    from acts._controls import walk
 
     UPDATES, WARMUP, ONLY = {updates}, 2, {only!r}
     SLIDERS = (W.FloatSlider, W.IntSlider, W.FloatLogSlider, W.FloatRangeSlider, W.IntRangeSlider,
                W.SelectionSlider, W.SelectionRangeSlider)
-
-    def walk(widget):
-        yield widget
-        for child in getattr(widget, "children", ()):
-            yield from walk(child)
 
     def explorers():
         for name, func in sorted(vars(acts.widgets).items()):

@@ -15,9 +15,16 @@ NAMES = sorted(acts.ACTIVATIONS)
 
 
 def _curve_matches(line, func, **params):
+    """The line's points lie on func; NaN points (the gaps drawn at a derivative's jumps) are left out."""
     x, y = (np.asarray(d, dtype=float) for d in line.get_data())
-    np.testing.assert_allclose(y, func(x, **params), rtol=1e-12, atol=0)
-    return x
+    drawn = ~np.isnan(y)
+    np.testing.assert_allclose(y[drawn], func(x[drawn], **params), rtol=1e-12, atol=0)
+    return x[drawn]
+
+
+def _gaps(line):
+    x, y = (np.asarray(d, dtype=float) for d in line.get_data())
+    return x[np.isnan(y)]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -30,6 +37,23 @@ def test_every_activation_builds_with_its_curves(name):
     assert (x.min(), x.max()) == (-6.0, 6.0)
     assert bytes(explorer.image.value).startswith(b"\x89PNG"), "the first render is a PNG"
     assert explorer.image in list(walk(explorer)), "the image is part of the widget tree"
+
+
+@pytest.mark.parametrize("name, jumps", [("relu", [0.0]), ("leaky_relu", [0.0]), ("hardsigmoid", [-3.0, 3.0]),
+                                         ("hardswish", [-3.0, 3.0]), ("sigmoid", []), ("gelu", []), ("elu", []),
+                                         ("selu", [0.0]), ("mish", []), ("softsign", [])])
+def test_derivative_jumps_are_gaps_not_vertical_segments(name, jumps):
+    explorer = explore(name, x_range=(-5.0, 5.0))
+    step = 10.0 / 600
+    np.testing.assert_allclose(_gaps(explorer.derivative_line), jumps, atol=step)
+    assert _gaps(explorer.function_line).size == 0, "the functions themselves are continuous"
+
+
+def test_elu_gets_a_gap_only_when_alpha_makes_its_derivative_jump():
+    explorer = explore("elu", x_range=(-5.0, 5.0))
+    assert _gaps(explorer.derivative_line).size == 0  # alpha = 1: elu'(0-) = elu'(0+) = 1
+    explorer.controls["alpha"].value = 0.3
+    np.testing.assert_allclose(_gaps(explorer.derivative_line), [0.0], atol=10.0 / 600)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -52,6 +76,7 @@ def test_leaky_relu_alpha_slider_changes_the_curves():
     _curve_matches(explorer.function_line, acts.leaky_relu, alpha=0.3)
     x = _curve_matches(explorer.derivative_line, acts.leaky_relu.derivative, alpha=0.3)
     slope = np.asarray(explorer.derivative_line.get_ydata())
+    slope = slope[~np.isnan(slope)]
     assert np.all(slope[x < 0] == 0.3) and np.all(slope[x > 0] == 1)
     assert "(alpha=0.3)" in explorer.readout.value
 
@@ -128,7 +153,7 @@ def test_cached_layers_give_the_same_pixels_as_a_full_redraw():
         control = explorer.controls["alpha"] if change[0] == "alpha" else getattr(explorer, change[0])
         control.value = change[1]
         layered = bytes(explorer.image.value)
-        explorer._layer_keys = [None] * len(explorer._layer_keys)  # forget the cached layers: draw from scratch
+        explorer.canvas.invalidate()  # forget the cached layers: draw from scratch
         explorer._render()
         assert bytes(explorer.image.value) == layered, f"stale pixels after setting {change[0]}"
 
@@ -201,3 +226,17 @@ def test_public_facade():
     import acts.widgets
 
     assert acts.widgets.explore is explore
+
+
+@pytest.mark.parametrize("build", [lambda: explore("relu"), lambda: acts.widgets.zoo(),
+                                   lambda: acts.widgets.softmax_explorer(),
+                                   lambda: acts.widgets.vanishing_gradients(depth=5, width=10, batch=8)])
+def test_output_bundle_carries_a_png_of_the_figure_for_viewers_without_the_widget(build):
+    import base64
+
+    widget = build()
+    bundle = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle, "the live widget stays the first choice"
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(b"\x89PNG") and png == bytes(widget.figure_image.image.value)
+    assert "children=" not in bundle["text/plain"] and "run the cell" in bundle["text/plain"]

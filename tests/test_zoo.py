@@ -23,9 +23,11 @@ def _assert_curves_match(z):
     for slot, name in enumerate(z.selected):
         act, params = acts.ACTIVATIONS[name], z.params(name)
         x, y = z.function_lines[slot].get_data()
-        _, dy = z.derivative_lines[slot].get_data()
+        dx, dy = (np.asarray(d) for d in z.derivative_lines[slot].get_data())
         np.testing.assert_array_equal(y, act(x, **params))
-        np.testing.assert_array_equal(dy, act.derivative(x, **params))
+        drawn = ~np.isnan(dy)  # NaN points are the gaps drawn at a derivative's jumps
+        np.testing.assert_array_equal(dy[drawn], act.derivative(dx[drawn], **params))
+        np.testing.assert_array_equal(dx[drawn], x)
         for ax, data in ((z.function_axes, y), (z.derivative_axes, dy)):  # every curve fits in its panel
             lo, hi = ax.get_ylim()
             assert lo <= np.nanmin(data) and np.nanmax(data) <= hi
@@ -108,7 +110,7 @@ def test_empty_selection_hides_every_curve():
 
 @pytest.mark.parametrize("args,kwargs,match", [
     (("swish",), {}, "unknown activation"),
-    ((["relu", 3],), {}, "unknown activation"),
+    ((["relu", "sigmod"],), {}, r"unknown activation .sigmod. \(did you mean .sigmoid.\?\)"),
     ((list(acts.ACTIVATIONS)[:7],), {}, "at most 6"),
     ((["relu"],), {"x_range": (2, 1)}, "x_range"),
     ((["relu"],), {"x_range": (-50, 1)}, "x_range"),
@@ -116,6 +118,16 @@ def test_empty_selection_hides_every_curve():
 def test_bad_arguments_are_clear_errors(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         zoo(*args, **kwargs)
+
+
+def test_derivative_jumps_are_gaps_not_vertical_segments():
+    z = zoo(["relu", "hardswish", "gelu"])
+    gaps = {name: np.asarray(line.get_xdata())[np.isnan(line.get_ydata())]
+            for name, line in zip(z.selected, z.derivative_lines)}
+    step = 10.0 / 600
+    np.testing.assert_allclose(gaps["relu"], [0.0], atol=step)             # relu' jumps from 0 to 1 at 0
+    np.testing.assert_allclose(gaps["hardswish"], [-3.0, 3.0], atol=step)  # hardswish' jumps at -3 and 3
+    assert gaps["gelu"].size == 0                                          # gelu' is continuous
 
 
 def test_a_single_name_is_accepted():
