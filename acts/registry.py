@@ -12,8 +12,6 @@ and stand outside it.
 
 from __future__ import annotations
 
-import difflib
-
 from .activation import Activation
 from .functions import CLASSICS
 from .modern import MODERN
@@ -40,6 +38,8 @@ def get(name, *, caller: str = "") -> Activation:
         raise TypeError(f"{prefix}an activation is given by its name (str), got {type(name).__name__} "
                         f"{name!r}; valid names: {valid}")
     if name not in ACTIVATIONS:
+        import difflib  # here: only an error needs it, and `import acts` stays fast
+
         close = difflib.get_close_matches(name, ACTIVATIONS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ValueError(f"{prefix}unknown activation {name!r}{hint}; valid names: {valid}")

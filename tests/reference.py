@@ -51,6 +51,6 @@ MP = {
 def accuracy_grid(lo=-800.0, hi=800.0, n=4001, seed=0):
     """A grid of the interval, dense random points, and the points where behaviour changes."""
     rng = np.random.default_rng(seed)
-    special = [0.0, -0.0, 1e-300, -1e-300, 1e-8, -1e-8, 0.5, -0.5, 708.5, -708.5, 709.8, -709.8, 745.0, -745.0, 744.5, -744.5,
-               372.0, -372.5, 36.0, 37.0, -36.0, 19.0, 20.0, -20.0, 40.0, -40.0]
+    special = [0.0, -0.0, 1e-300, -1e-300, 1e-8, -1e-8, 0.5, -0.5, 708.5, -708.5, 709.8, -709.8, 745.0, -745.0,
+               744.5, -744.5, 372.0, -372.5, 36.0, 37.0, -36.0, 19.0, 20.0, -20.0, 40.0, -40.0]
     return np.concatenate([np.linspace(lo, hi, n), rng.uniform(lo, hi, n), rng.uniform(-40, 40, n), special])

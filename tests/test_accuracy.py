@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import acts
+
 from reference import MP, accuracy_grid, reference, ulp_error
 
 GRID = accuracy_grid(-800.0, 800.0, n=2001)

@@ -9,6 +9,7 @@ import pytest
 import acts
 from acts.activation import Activation, Parameter, Properties
 from acts.explorers import Explorer, explore
+
 from widget_tree import find_control, walk
 
 NAMES = sorted(acts.ACTIVATIONS)
