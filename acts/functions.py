@@ -160,8 +160,10 @@ leaky_relu = Activation(
 
 # ---------------------------------------------------------------- softmax and log-softmax
 def _shifted(x, axis):
-    # x - max(x): exp of it is at most 1, and the result is unchanged because softmax(x + c) = softmax(x)
-    top = np.max(x, axis=axis, keepdims=True)
+    # x - max(x): exp of it is at most 1, and the result is unchanged because softmax(x + c) = softmax(x).
+    # axis: an int, a tuple of ints (softmax over those axes jointly) or None (over every element), as in SciPy;
+    # initial=-inf makes the max of an empty axis -inf instead of NumPy's "zero-size array" error
+    top = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     return np.subtract(x, top), top
 
 
@@ -182,12 +184,16 @@ def _softmax(x, axis=-1):
 
 
 def _log_softmax(x, axis=-1):
-    # log_softmax(x)_i = (x_i - m) - log1p(sum_{j != argmax} exp(x_j - m)),   m = max x
-    # log1p of the sum without the top term keeps the largest entry exact when the others are tiny
+    # log_softmax(x)_i = (x_i - m) - log1p(sum_{j != one argmax} exp(x_j - m)),   m = max x
+    # log1p of the sum without one top term keeps the largest entry exact when the others are tiny: the other
+    # entries' exps are summed, and each further entry equal to the max adds exactly 1
     shifted, top = _shifted(x, axis)
+    at_top = shifted == 0
     others = np.exp(shifted)
-    np.put_along_axis(others, np.argmax(x, axis=axis, keepdims=True), 0, axis=axis)
-    out = np.subtract(shifted, np.log1p(np.sum(others, axis=axis, keepdims=True)), out=shifted)
+    others[at_top] = 0
+    rest = np.sum(others, axis=axis, keepdims=True)
+    rest += np.maximum(np.sum(at_top, axis=axis, keepdims=True) - 1, 0)
+    out = np.subtract(shifted, np.log1p(rest), out=shifted)
     return _nan_rows_without_finite_max(out, top)
 
 

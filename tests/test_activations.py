@@ -184,6 +184,34 @@ def test_softmax_dtypes_axes_and_sums(dtype):
     assert softmax([1, 2, 3]).dtype == np.float64
 
 
+@pytest.mark.parametrize("shape, axis", [((0,), -1), ((3, 0), -1), ((0, 4), 0), ((2, 0, 3), 1), ((0,), None)])
+def test_softmax_of_an_empty_axis_is_empty(shape, axis):
+    x = np.ones(shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for f in (softmax, log_softmax):
+            out = f(x, axis=axis)
+            assert out.shape == shape and out.dtype == np.float64
+        if axis == -1:
+            assert softmax.jacobian(x).shape == shape + (0,)
+            assert log_softmax.jacobian(x).shape == shape + (0,)
+
+
+@pytest.mark.parametrize("axis", [None, (0, 1), (1, 2), (0, 2), (-1, 0), 1])
+def test_softmax_and_log_softmax_take_the_same_axes_as_scipy(axis):
+    z = np.random.default_rng(3).normal(scale=5, size=(3, 4, 5))
+    np.testing.assert_allclose(softmax(z, axis=axis), scipy.special.softmax(z, axis=axis), rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(log_softmax(z, axis=axis), scipy.special.log_softmax(z, axis=axis),
+                               rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(np.exp(log_softmax(z, axis=axis)).sum(axis=axis), 1, rtol=1e-14)
+
+
+def test_log_softmax_with_tied_maxima_stays_exact():
+    np.testing.assert_array_equal(log_softmax([0.0, 0.0]), [-np.log(2), -np.log(2)])
+    np.testing.assert_allclose(log_softmax([3.0, 3.0, 3.0, -50.0])[:3], -np.log(3), rtol=1e-15)
+    assert log_softmax([5.0, 5.0, -40.0])[2] == pytest.approx(-45 - np.log(2), rel=1e-15)
+
+
 def test_softmax_needs_a_vector():
     with pytest.raises(ValueError, match="softmax.*scalar"):
         softmax(3.0)
