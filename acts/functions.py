@@ -1,15 +1,48 @@
 """The classic activations of the course, each with its derivative right beside it.
 
 Every formula is written in the form that stays exact in floating point: no ``1 - s`` when s is near 1,
-no ``exp`` of a large positive number. Work happens in buffers allocated once per call, because these
-functions are also the course's speed reference (benchmarks/activations.py).
+no ``exp`` of a large positive number. These functions are also the course's speed reference
+(benchmarks/activations.py): work happens in buffers reused within a call, and the formulas with several
+passes run block by block (``_in_blocks``), so that their temporaries stay in the CPU's cache.
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .activation import Activation, Parameter, Properties, VectorActivation
+
+BLOCK = 8192  # elements per block: a block's few temporaries (64 KB each in float64) stay in the L2 cache
+
+
+def _numpy_dispatches_avx512() -> bool:
+    """Whether NumPy runs its AVX-512 loops here. Only they vectorise float64 exp and float32 cosh on x86-64;
+    elsewhere (AVX2 laptops and cloud machines) each such call is a scalar libm call that costs as much as
+    several whole array passes, and the formulas with one exponential fewer win (benchmarks/activations.py)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # NumPy 1.x
+        from numpy.core._multiarray_umath import __cpu_features__
+    return bool(__cpu_features__.get("AVX512F"))
+
+
+NUMPY_AVX512 = _numpy_dispatches_avx512()
+
+
+def _in_blocks(kernel):
+    """f(x) from a kernel(x, out, *params) that writes f(x) into out, run on blocks of BLOCK elements: each of
+    its passes then reads and writes the cache instead of main memory, and its temporaries are small. The
+    numbers are the same as from one call on the whole array."""
+    @functools.wraps(kernel)
+    def blockwise(x, *params):
+        flat = x.reshape(-1)
+        out = np.empty_like(flat)
+        for start in range(0, flat.size, BLOCK):
+            kernel(flat[start:start + BLOCK], out[start:start + BLOCK], *params)
+        return out.reshape(x.shape)
+    return blockwise
 
 
 def _exp_neg_abs(x):
@@ -20,22 +53,26 @@ def _exp_neg_abs(x):
 
 
 # ---------------------------------------------------------------- sigmoid
-def _sigmoid(x):
+@_in_blocks
+def _sigmoid(x, out):
     # sigma(x) = 1 / (1 + e^-x) = exp(min(x, 0)) / (1 + exp(-|x|))   (both exps <= 1: no overflow)
-    den = _exp_neg_abs(x)
-    den += 1
-    num = np.minimum(x, 0)
-    np.exp(num, out=num)
-    return np.divide(num, den, out=num)
+    e = _exp_neg_abs(x)
+    # exp(min(x, 0)) is e = exp(-|x|) where x < 0 and exp(0) = 1 elsewhere, which max(e, [x >= 0]) picks (e <= 1,
+    # NaN stays NaN): one exponential, not two, for the same numbers (a float64 exp without AVX-512 is a
+    # scalar call that costs as much as all the other passes together)
+    np.maximum(e, x >= 0, out=out)
+    e += 1
+    return np.divide(out, e, out=out)
 
 
-def _sigmoid_derivative(x):
+@_in_blocks
+def _sigmoid_derivative(x, out):
     # sigma'(x) = sigma(x)(1 - sigma(x)) = e / (1 + e)^2 with e = exp(-|x|)   (no 1 - s cancellation)
     e = _exp_neg_abs(x)
     den = e + 1
     np.multiply(den, den, out=den)
-    np.divide(e, den, out=e)
-    return np.minimum(e, 0.25, out=e)  # sigma' <= 1/4 exactly; rounding near x = 0 can land one ULP above
+    np.divide(e, den, out=out)
+    return np.minimum(out, 0.25, out=out)  # sigma' <= 1/4 exactly; rounding near x = 0 can land one ULP above
 
 
 sigmoid = Activation(
@@ -57,22 +94,24 @@ def _tanh(x):
     return np.tanh(x)
 
 
-def _tanh_derivative(x):
+@_in_blocks
+def _tanh_derivative(x, out):
     # tanh'(x) = 1 - tanh(x)^2 = sech(x)^2, never as 1 - t^2 (that cancels to 0 for |x| > 19)
-    if x.dtype != np.float64:
-        # float32/16: (1 / cosh x)^2 is accurate to the format and ~2x faster than the exp form below
-        sech = np.cosh(x)
-        np.reciprocal(sech, out=sech)
-        return np.multiply(sech, sech, out=sech)
-    # float64: 4e / (1 + e)^2 with e = exp(-2|x|) stays within 4 ULP everywhere, subnormal tail included
+    if x.dtype != np.float64 and NUMPY_AVX512:
+        # float32/16 with AVX-512: (1 / cosh x)^2 is accurate to the format and ~2x faster than the exp form
+        # below; without AVX-512, NumPy's float32 cosh is not vectorised and the exp form is faster
+        np.cosh(x, out=out)
+        np.reciprocal(out, out=out)
+        return np.multiply(out, out, out=out)
+    # 4e / (1 + e)^2 with e = exp(-2|x|) stays within 4 ULP everywhere in float64, subnormal tail included
     e = np.abs(x)
     e *= -2
     np.exp(e, out=e)
     den = e + 1
     np.multiply(den, den, out=den)
     e *= 4
-    np.divide(e, den, out=e)
-    return np.minimum(e, 1, out=e)  # tanh' <= 1 exactly; rounding near x = 0 can land one ULP above
+    np.divide(e, den, out=out)
+    return np.minimum(out, 1, out=out)  # tanh' <= 1 exactly; rounding near x = 0 can land one ULP above
 
 
 tanh = Activation(

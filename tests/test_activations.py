@@ -236,3 +236,26 @@ def test_metadata_is_complete():
         assert set(f.properties.as_dict()) == {"monotonic", "zero_centred", "smooth", "bounded_below", "bounded_above"}
     assert leaky_relu.defaults == {"alpha": 0.01} and leaky_relu.parameters[0].high == 1.0
     assert repr(sigmoid) == "<activation sigmoid>"
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_both_cpu_paths_give_the_same_numbers_block_by_block(dtype, monkeypatch):
+    """The formulas are picked per CPU (acts.functions.NUMPY_AVX512) and run in blocks: results do not depend on
+    either, beyond the last bits where the two tanh' forms for float32/16 differ."""
+    from acts import functions
+
+    x = np.random.default_rng(4).normal(scale=30, size=3 * functions.BLOCK + 17).astype(dtype)
+    x[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30]
+    whole = {flag: None for flag in (False, True)}
+    for flag in whole:
+        monkeypatch.setattr(functions, "NUMPY_AVX512", flag)
+        whole[flag] = (sigmoid(x), sigmoid.derivative(x), tanh.derivative(x))
+        blocks = [np.concatenate([f(x[i:i + 1000]) for i in range(0, x.size, 1000)])
+                  for f in (sigmoid, sigmoid.derivative, tanh.derivative)]
+        for got, want in zip(whole[flag], blocks):
+            np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(whole[False][0], whole[True][0])
+    np.testing.assert_array_equal(whole[False][1], whole[True][1])
+    rtol = {np.float16: 5e-3, np.float32: 1e-6, np.float64: 0}[dtype]  # a few ULPs of float16 (eps ~1e-3)
+    subnormal_ulps = 8 * np.finfo(dtype).smallest_subnormal  # the two forms differ in the last subnormal bits
+    np.testing.assert_allclose(whole[False][2], whole[True][2], rtol=rtol, atol=subnormal_ulps)
