@@ -241,3 +241,32 @@ def test_output_bundle_carries_a_png_of_the_figure_for_viewers_without_the_widge
     png = base64.b64decode(bundle["image/png"])
     assert png.startswith(b"\x89PNG") and png == bytes(widget.figure_image.image.value)
     assert "children=" not in bundle["text/plain"] and "run the cell" in bundle["text/plain"]
+
+
+def test_shared_helpers_y_limits_and_gaps():
+    from acts._controls import with_gaps_at_jumps, y_limits
+
+    lo, hi = y_limits([np.array([0.2, 0.9])])
+    assert lo <= 0 < 0.9 < hi, "0 is always shown, with a margin above the data"
+    assert y_limits([np.array([0.1, 0.95])], current=(lo, hi)) == (lo, hi), "limits hold while the data fit"
+    assert y_limits([np.array([0.0, 3.0])], current=(lo, hi)) != (lo, hi)
+    assert y_limits([np.array([np.nan, np.inf])]) == (-1.5, 1.5), "no finite data: the span -1..1, padded"
+    x = np.linspace(-1, 1, 201)
+    gx, gy = with_gaps_at_jumps(x, (x > 0).astype(float))
+    assert np.isnan(gy).sum() == 1 and abs(gx[np.isnan(gy)][0]) < 0.01
+    smooth = with_gaps_at_jumps(x, np.tanh(8 * x))
+    assert not np.isnan(smooth[1]).any(), "a steep but smooth curve gets no gap"
+
+
+def test_figure_image_needs_one_key_per_cached_level():
+    from acts._display import FigureImage
+
+    view = FigureImage(1, 1, figsize=(2, 2))
+    (line,) = view.axes[0].plot([0, 1], [0, 1])
+    view.set_layers([view.axes[0].yaxis], moving=[line])
+    with pytest.raises(ValueError, match="2 keys"):
+        view.render(keys=("only one",))
+    first = view.render(keys=(1, 1))
+    assert view.render(keys=(1, 1)) == first and view.full_draws == 1, "unchanged keys: no full draw"
+    view.render(keys=(2, 1))
+    assert view.full_draws == 2
