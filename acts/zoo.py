@@ -80,8 +80,13 @@ class Zoo(WithFigureFallback, widgets.VBox):
             kw = dict(color=PALETTE[i], ls=STYLES[i], lw=2.5, visible=False)
             self.function_lines.append(self.function_axes.plot([], [], **kw)[0])
             self.derivative_lines.append(self.derivative_axes.plot([], [], **kw)[0])
-        # the curves are drawn over a cached background (axes, ticks, legend): acts._display
-        self.canvas.set_layers(moving=(*self.function_lines, *self.derivative_lines))
+        # Blitting in levels (acts._display), as in acts.explorers: 0, a full draw, the panels and the legend;
+        # 1, the y axes, horizontal grid and line y = 0 (y-limits); 2, the x axes, vertical grid and line x = 0
+        # (x range); then the curves. Moving the x range redraws the x axes, not every text of the figure.
+        panels = (self.function_axes, self.derivative_axes)
+        self.canvas.set_layers([a.yaxis for a in panels] + [a.lines[0] for a in panels],  # style_axes' axhline
+                               [a.xaxis for a in panels] + [a.lines[1] for a in panels],  # its axvline
+                               moving=(*self.function_lines, *self.derivative_lines))
 
     # ------------------------------------------------------------------ state
     @property
@@ -170,9 +175,9 @@ class Zoo(WithFigureFallback, widgets.VBox):
                 handles = self.function_lines[:len(names_only)]
                 self.function_axes.legend(handles, names_only, loc="upper left", fontsize=10, frameon=False)
             self._legend_names = names_only
-        self._background_key = (self.function_axes.get_xlim(), self.function_axes.get_ylim(),
-                                self.derivative_axes.get_ylim(), names_only)
-        return self.canvas.render(keys=(self._background_key,))
+        self._background_key = names_only
+        y_axes = (names_only, self.function_axes.get_ylim(), self.derivative_axes.get_ylim())
+        return self.canvas.render(keys=(names_only, y_axes, (y_axes, self.function_axes.get_xlim())))
 
 
 def zoo(names=DEFAULT, *, x_range=(-5.0, 5.0)) -> Zoo:

@@ -70,14 +70,17 @@ def test_at_most_six_at_once():
 def test_parameter_slider_moves_only_its_curve_with_one_fast_render():
     z = zoo(["elu", "relu"])
     before_relu = z.function_lines[0].get_data()[1].copy()
-    key, renders = z._background_key, z.canvas.renders
+    limits, renders, full_draws = (z.function_axes.get_ylim(), z.derivative_axes.get_ylim()), z.canvas.renders, \
+        z.canvas.full_draws
     slider = z.controls["elu.alpha"]
     for value in (0.3, 2.5, slider.min, slider.max):
         slider.value = value
         assert z.params("elu") == {"alpha": slider.value}
         _assert_curves_match(z)
     assert z.canvas.renders == renders + 4
-    assert z._background_key == key  # the axes hold the slider's whole range: each move only blits the curves
+    # the axes hold the slider's whole range: each move only blits the curves
+    assert (z.function_axes.get_ylim(), z.derivative_axes.get_ylim()) == limits
+    assert z.canvas.full_draws == full_draws
     np.testing.assert_array_equal(z.function_lines[0].get_data()[1], before_relu)
 
 
@@ -92,7 +95,13 @@ def test_gelu_approximation_dropdown():
 
 def test_x_range_slider():
     z = zoo(["softsign", "hardswish"])
+    full_draws = z.canvas.full_draws
     z.x_range.value = (-12.0, 3.0)
+    assert z.canvas.full_draws == full_draws, "a new x range redraws the axes' levels, not the whole figure"
+    layered = bytes(z.image.value)
+    z.canvas.invalidate()
+    z._render()
+    assert bytes(z.image.value) == layered, "the cached levels give the pixels of a full redraw"
     x, _ = z.function_lines[0].get_data()
     assert x[0] == -12.0 and x[-1] == 3.0
     assert z.function_axes.get_xlim() == (-12.0, 3.0) == z.derivative_axes.get_xlim()
