@@ -46,11 +46,12 @@ app: venv  ## the explorers as a standalone web app (Voila, no code shown) for a
 	@$(BIN)/jupyter trust notebooks/explorers.ipynb
 	$(LEARNER_JUPYTER) $(BIN)/voila $(APP_ARGS) notebooks/explorers.ipynb
 
-test: venv  ## the whole suite: unit, property, notebooks (nbval), grading, browser
-	$(BIN)/python -m pytest $(NBVAL) tests notebooks solutions
+test: venv  ## ruff, then the whole suite: unit, property, notebooks (nbval), grading, browser (--durations: where time goes)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(NBVAL) --durations=15 tests notebooks solutions
 
-unit: venv  ## unit and property tests only (fast)
-	$(BIN)/python -m pytest tests --ignore=tests/browser
+unit: venv  ## unit and property tests only: none starts a kernel, nbgrader or a browser (about a minute)
+	$(BIN)/python -m pytest -m "not integration" --durations=10 tests
 
 execute: venv  ## re-run notebooks top to bottom in a fresh kernel and store their outputs
 	$(BIN)/python -m acts.execute $(NOTEBOOKS)
@@ -65,8 +66,10 @@ slides: venv  ## reveal.js slides of the lessons in build/slides/ (one lesson: L
 	$(BIN)/jupyter nbconvert --config docs/slides_config.py --to slides --output-dir $(SLIDES_DIR) $(or $(LESSON),$(LESSONS))
 
 bench: venv  ## print the speed figures quoted in the README (several minutes; run on a quiet machine)
+	$(BIN)/python benchmarks/import_time.py
 	$(BIN)/python benchmarks/activations.py
 	$(BIN)/python benchmarks/widgets.py
+	$(BIN)/python benchmarks/lessons.py
 	$(BIN)/python benchmarks/network.py
 	$(BIN)/python benchmarks/grading.py
 

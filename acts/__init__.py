@@ -2,31 +2,41 @@
 
     import acts
     acts.sigmoid(x), acts.sigmoid.derivative(x), acts.softmax(x), acts.softmax.jacobian(x)
-    acts.ACTIVATIONS["relu"], acts.gradient_check(f, df, x), acts.plot(func, ylim=(-0.25, 1.25))
+    acts.ACTIVATIONS["relu"], acts.registry.get("relu"), acts.gradient_check(f, df, x)
+    acts.plot(func, ylim=(-0.25, 1.25))
+
+`import acts` loads NumPy and the activations only: pyplot, SciPy, ipywidgets and nbclient load on first use
+(benchmarks/import_time.py prints the cost against `import numpy`).
 """
 
 from .activation import Activation, Parameter, Properties, VectorActivation
-from .functions import CLASSICS, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
-from .modern import MODERN, elu, gelu, hardsigmoid, hardswish, log_sigmoid, mish, selu, silu, softplus, softsign
+from .functions import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .modern import elu, gelu, hardsigmoid, hardswish, log_sigmoid, mish, selu, silu, softplus, softsign
 from .numerics import central_difference, gradient_check, numerical_jacobian
-from .plotting import PALETTE, plot
+from .registry import ACTIVATIONS
 
-# name -> elementwise activation; softmax and log_softmax work on whole vectors and stand outside it
-ACTIVATIONS: dict[str, Activation] = {**CLASSICS, **MODERN}
+__version__ = "0.1.0"  # the one source of the version: pyproject.toml reads it from here
 
-__version__ = "0.1.0"
-
-# Submodules that pull in heavier libraries (ipywidgets, nbclient) load on first use: `acts.widgets.explore(...)`
-# works after a plain `import acts`, and `import acts` stays fast.
-_LAZY = {"widgets", "network", "data", "check", "grade", "exercises", "properties", "zoo", "lab", "explorers"}
+# Submodules that pull in heavier libraries (pyplot, ipywidgets, nbclient, SciPy's optimiser) load on first use:
+# `acts.widgets.explore(...)` and `acts.plot(...)` work after a plain `import acts`, and `import acts` stays fast.
+_LAZY_MODULES = {"widgets", "network", "data", "check", "grade", "exercises", "properties", "zoo", "lab",
+                 "explorers", "softmax_explorer", "plotting"}
+_LAZY_NAMES = {"plot": "plotting", "PALETTE": "plotting"}  # name -> the submodule that defines it
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'acts' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))
+
 
 __all__ = [
     "ACTIVATIONS", "Activation", "PALETTE", "Parameter", "Properties", "VectorActivation",

@@ -1,41 +1,77 @@
 """The classic activations of the course, each with its derivative right beside it.
 
 Every formula is written in the form that stays exact in floating point: no ``1 - s`` when s is near 1,
-no ``exp`` of a large positive number. Work happens in buffers allocated once per call, because these
-functions are also the course's speed reference (benchmarks/activations.py).
+no ``exp`` of a large positive number. These functions are also the course's speed reference
+(benchmarks/activations.py): work happens in buffers reused within a call, and the formulas with several
+passes run block by block (``_in_blocks``), so that their temporaries stay in the CPU's cache.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
 from .activation import Activation, Parameter, Properties, VectorActivation
 
+BLOCK = 8192  # elements per block: a block's few temporaries (64 KB each in float64) stay in the L2 cache
+
+
+def _numpy_dispatches_avx512() -> bool:
+    """Whether NumPy runs its AVX-512 loops here. Only they vectorise float64 exp and float32 cosh on x86-64;
+    elsewhere (AVX2 laptops and cloud machines) each such call is a scalar libm call that costs as much as
+    several whole array passes, and the formulas with one exponential fewer win (benchmarks/activations.py)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # NumPy 1.x
+        from numpy.core._multiarray_umath import __cpu_features__
+    return bool(__cpu_features__.get("AVX512F"))
+
+
+NUMPY_AVX512 = _numpy_dispatches_avx512()
+
+
+def _in_blocks(kernel):
+    """f(x) from a kernel(x, out, **params) that writes f(x) into out, run on blocks of BLOCK elements: each of
+    its passes then reads and writes the cache instead of main memory, and its temporaries are small. The
+    numbers are the same as from one call on the whole array."""
+    @functools.wraps(kernel)
+    def blockwise(x, *params, **named):
+        flat = x.reshape(-1)
+        out = np.empty_like(flat)
+        for start in range(0, flat.size, BLOCK):
+            kernel(flat[start:start + BLOCK], out[start:start + BLOCK], *params, **named)
+        return out.reshape(x.shape)
+    return blockwise
+
 
 def _exp_neg_abs(x):
     """exp(-|x|), always in (0, 1]: the one exponential that never overflows."""
-    e = np.abs(x)
-    np.negative(e, out=e)
+    e = np.copysign(x, -1)  # -|x| in one pass
     return np.exp(e, out=e)
 
 
 # ---------------------------------------------------------------- sigmoid
-def _sigmoid(x):
+@_in_blocks
+def _sigmoid(x, out):
     # sigma(x) = 1 / (1 + e^-x) = exp(min(x, 0)) / (1 + exp(-|x|))   (both exps <= 1: no overflow)
-    den = _exp_neg_abs(x)
-    den += 1
-    num = np.minimum(x, 0)
-    np.exp(num, out=num)
-    return np.divide(num, den, out=num)
+    e = _exp_neg_abs(x)
+    # exp(min(x, 0)) is e = exp(-|x|) where x < 0 and exp(0) = 1 elsewhere, which max(e, [x >= 0]) picks (e <= 1,
+    # NaN stays NaN): one exponential, not two, for the same numbers (a float64 exp without AVX-512 is a
+    # scalar call that costs as much as all the other passes together)
+    np.maximum(e, x >= 0, out=out)
+    e += 1
+    return np.divide(out, e, out=out)
 
 
-def _sigmoid_derivative(x):
+@_in_blocks
+def _sigmoid_derivative(x, out):
     # sigma'(x) = sigma(x)(1 - sigma(x)) = e / (1 + e)^2 with e = exp(-|x|)   (no 1 - s cancellation)
     e = _exp_neg_abs(x)
     den = e + 1
     np.multiply(den, den, out=den)
-    np.divide(e, den, out=e)
-    return np.minimum(e, 0.25, out=e)  # sigma' <= 1/4 exactly; rounding near x = 0 can land one ULP above
+    np.divide(e, den, out=out)
+    return np.minimum(out, 0.25, out=out)  # sigma' <= 1/4 exactly; rounding near x = 0 can land one ULP above
 
 
 sigmoid = Activation(
@@ -57,22 +93,24 @@ def _tanh(x):
     return np.tanh(x)
 
 
-def _tanh_derivative(x):
+@_in_blocks
+def _tanh_derivative(x, out):
     # tanh'(x) = 1 - tanh(x)^2 = sech(x)^2, never as 1 - t^2 (that cancels to 0 for |x| > 19)
-    if x.dtype != np.float64:
-        # float32/16: (1 / cosh x)^2 is accurate to the format and ~2x faster than the exp form below
-        sech = np.cosh(x)
-        np.reciprocal(sech, out=sech)
-        return np.multiply(sech, sech, out=sech)
-    # float64: 4e / (1 + e)^2 with e = exp(-2|x|) stays within 4 ULP everywhere, subnormal tail included
+    if x.dtype != np.float64 and NUMPY_AVX512:
+        # float32/16 with AVX-512: (1 / cosh x)^2 is accurate to the format and ~2x faster than the exp form
+        # below; without AVX-512, NumPy's float32 cosh is not vectorised and the exp form is faster
+        np.cosh(x, out=out)
+        np.reciprocal(out, out=out)
+        return np.multiply(out, out, out=out)
+    # 4e / (1 + e)^2 with e = exp(-2|x|) stays within 4 ULP everywhere in float64, subnormal tail included
     e = np.abs(x)
     e *= -2
     np.exp(e, out=e)
     den = e + 1
     np.multiply(den, den, out=den)
     e *= 4
-    np.divide(e, den, out=e)
-    return np.minimum(e, 1, out=e)  # tanh' <= 1 exactly; rounding near x = 0 can land one ULP above
+    np.divide(e, den, out=out)
+    return np.minimum(out, 1, out=out)  # tanh' <= 1 exactly; rounding near x = 0 can land one ULP above
 
 
 tanh = Activation(
@@ -95,7 +133,7 @@ def _relu(x):
     return np.maximum(x, 0)
 
 
-def _step(x):
+def _heaviside(x):
     # H(x) = ceil(clip(x, 0, 1)): 0 for x <= 0, 1 for x > 0, NaN stays NaN; SIMD ufuncs (np.heaviside is 10x
     # slower). H(-0.0) is -0.0, equal to 0.
     out = np.clip(x, 0, 1)
@@ -104,7 +142,7 @@ def _step(x):
 
 def _relu_derivative(x):
     # relu'(x) = 1 if x > 0 else 0, with relu'(0) = 0 as in PyTorch; NaN propagates
-    out = _step(x)
+    out = _heaviside(x)
     out += 0  # -0.0 -> +0.0, so that printed gradients read 0, not -0
     return out
 
@@ -126,6 +164,7 @@ relu = Activation(
 # ---------------------------------------------------------------- leaky ReLU
 def _leaky_relu(x, alpha):
     # leaky_relu(x) = x if x > 0 else alpha x  ==  max(x, alpha x) for alpha <= 1 (min for alpha > 1)
+    # (two passes over memory; in blocks it measured slower in float32: the loop costs more than it saves)
     out = np.multiply(x, alpha)
     pick = np.maximum if alpha <= 1 else np.minimum
     return pick(x, out, out=out)
@@ -133,7 +172,7 @@ def _leaky_relu(x, alpha):
 
 def _leaky_relu_derivative(x, alpha):
     # leaky_relu'(x) = 1 if x > 0 else alpha, with leaky_relu'(0) = alpha as in PyTorch; NaN propagates
-    slope = _step(x)  # 0, 1 or NaN
+    slope = _heaviside(x)  # 0, 1 or NaN
     if 0 <= alpha <= 1:
         # H (1 - alpha) + alpha: 0 -> alpha, and 1 -> fl(1 - alpha) + alpha, which rounds to exactly 1
         slope *= 1 - alpha
@@ -161,8 +200,10 @@ leaky_relu = Activation(
 
 # ---------------------------------------------------------------- softmax and log-softmax
 def _shifted(x, axis):
-    # x - max(x): exp of it is at most 1, and the result is unchanged because softmax(x + c) = softmax(x)
-    top = np.max(x, axis=axis, keepdims=True)
+    # x - max(x): exp of it is at most 1, and the result is unchanged because softmax(x + c) = softmax(x).
+    # axis: an int, a tuple of ints (softmax over those axes jointly) or None (over every element), as in SciPy;
+    # initial=-inf makes the max of an empty axis -inf instead of NumPy's "zero-size array" error
+    top = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     return np.subtract(x, top), top
 
 
@@ -183,12 +224,16 @@ def _softmax(x, axis=-1):
 
 
 def _log_softmax(x, axis=-1):
-    # log_softmax(x)_i = (x_i - m) - log1p(sum_{j != argmax} exp(x_j - m)),   m = max x
-    # log1p of the sum without the top term keeps the largest entry exact when the others are tiny
+    # log_softmax(x)_i = (x_i - m) - log1p(sum_{j != one argmax} exp(x_j - m)),   m = max x
+    # log1p of the sum without one top term keeps the largest entry exact when the others are tiny: the other
+    # entries' exps are summed, and each further entry equal to the max adds exactly 1
     shifted, top = _shifted(x, axis)
+    at_top = shifted == 0
     others = np.exp(shifted)
-    np.put_along_axis(others, np.argmax(x, axis=axis, keepdims=True), 0, axis=axis)
-    out = np.subtract(shifted, np.log1p(np.sum(others, axis=axis, keepdims=True)), out=shifted)
+    others[at_top] = 0
+    rest = np.sum(others, axis=axis, keepdims=True)
+    rest += np.maximum(np.sum(at_top, axis=axis, keepdims=True) - 1, 0)
+    out = np.subtract(shifted, np.log1p(rest), out=shifted)
     return _nan_rows_without_finite_max(out, top)
 
 

@@ -11,18 +11,18 @@ are shown divided by each layer's RMS, so a layer's shape stays visible when the
 
 from __future__ import annotations
 
-import io
+import contextlib
+import functools
 import math
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import PowerNorm
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
-from PIL import Image
 
-from ._display import FigureImage
-from .network import INITS, get_activation, probe
+from . import registry
+from ._display import FigureImage, WithFigureFallback
+from .network import INITS, probe
 from .plotting import PALETTE
 
 BINS = 41
@@ -71,6 +71,24 @@ def layer_histograms(activations, low, high, bins=BINS) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _blas_controller():
+    """threadpoolctl's view of the BLAS libraries loaded here (built once: finding them costs milliseconds)."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # an environment without it: BLAS keeps its threads
+        return None
+    return ThreadpoolController()
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on one thread. The lab's products (256 x 100 by 100 x 100) are too small for
+    threads to pay: measured on a loaded 2-core machine, one thread cut an update from 5.0 s to 0.64 s of wall
+    time (and from 0.99 s to 0.10 s of CPU time); OpenBLAS's waiting threads compete with the kernel."""
+    controller = _blas_controller()
+    return controller.limit(limits=1, user_api="blas") if controller else contextlib.nullcontext()
+
+
 class VanishingGradientsLab:
     """Controls, one reusable figure, and ``update()`` which recomputes and redraws once.
 
@@ -81,9 +99,7 @@ class VanishingGradientsLab:
     """
 
     def __init__(self, depth=50, activation="sigmoid", init="standard", scale=1.0, width=100, batch=256, seed=0):
-        from . import ACTIVATIONS
-
-        activation = get_activation(activation).name  # clear errors for bad names before any widget exists
+        activation = registry.get(activation, caller="vanishing_gradients()").name  # errors before any widget
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(INITS)}")
         if not 1 <= int(depth) <= 100:
@@ -92,26 +108,24 @@ class VanishingGradientsLab:
         style = {"description_width": "initial"}
         self.depth = widgets.IntSlider(value=int(depth), min=1, max=100, description="depth", style=style,
                                        continuous_update=False)
-        self.activation = widgets.Dropdown(options=sorted(ACTIVATIONS), value=activation,
+        self.activation = widgets.Dropdown(options=sorted(registry.names()), value=activation,
                                            description="activation", style=style)
         self.init = widgets.Dropdown(options=list(INITS), value=init, description="initialisation", style=style)
         self.scale = widgets.FloatSlider(value=float(scale), min=0.1, max=4.0, step=0.05, description="weight scale",
                                          style=style, continuous_update=False, readout_format=".2f")
         self.summary = widgets.HTML()
         self.view = FigureImage(1, 2, figsize=(11, 4.2), dpi=80)
-        self._agg = FigureCanvasAgg(self.view.figure)
-        self.invalidate()
-        self.full_draws = 0  # renders that redrew the whole figure (the others reuse cached pixels)
         self._build_figure()
         for control in (self.depth, self.activation, self.init, self.scale):
             control.observe(self.update, names="value")
-        self.widget = widgets.VBox([
+        self.widget = LabWidget([
             widgets.HBox([self.depth, self.scale]),
             widgets.HBox([self.activation, self.init]),
             self.summary,
             self.view.image,
         ])
         self.widget.lab = self  # reach the lab (and its numbers) from the returned widget
+        self.widget.figure_image = self.view
         self.update()
 
     def _build_figure(self):
@@ -137,15 +151,18 @@ class VanishingGradientsLab:
         ax_hist.set_title("activations (bright = many)", fontsize=12)
         for axis in (ax_norm.xaxis, ax_hist.xaxis, ax_hist.yaxis):
             axis.set_major_locator(MaxNLocator(nbins=5, integer=axis is not ax_hist.xaxis))
-        self._animated = (self.heatmap, self.line_signal, self.line_weights)
-        self._axes_layer = (ax_norm.yaxis, ax_hist.xaxis)
-        for artist in self._animated + self._axes_layer:
-            artist.set_animated(True)
+        # blitting (acts._display): the panels, titles, legend, the x axis of the norms and the y axis of the
+        # histogram are one full draw (redrawn when the depth changes); the y axis of the norms (with its grid)
+        # and the x axis of the histogram a cached layer above it (redrawn when their limits change); the curves
+        # and the histogram image are drawn on every render.
+        self.view.set_layers((ax_norm.yaxis, ax_hist.xaxis),
+                             moving=(self.heatmap, self.line_signal, self.line_weights))
 
     def compute(self):
         """Forward and backward once through the probe net of acts.network; stores the numbers."""
-        act = get_activation(self.activation.value)
-        net = probe(act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed)
+        act = registry.get(self.activation.value)
+        with one_blas_thread():
+            net = probe(act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed)
         # keep each net until the next one exists: freeing its ~40 MB first made glibc return the memory to the
         # system and fault it in again on the next update (~25 ms, more than half of the compute)
         self.net = net
@@ -170,7 +187,7 @@ class VanishingGradientsLab:
         finite = np.concatenate(shown)
         finite = finite[np.isfinite(finite)]
         low, high = (finite.min(), finite.max()) if finite.size else (1e-3, 1.0)
-        ax_norm.set_ylim(*_log_limits(low, high, ax_norm.get_ylim() if self._layers[0] is not None else None))
+        ax_norm.set_ylim(*_log_limits(low, high, ax_norm.get_ylim() if self.view.renders else None))
         ax_norm.set_xlim(0.5, len(self.norms) + 0.5)
         name, init = self.activation.value, self.init.value
         self.heatmap.set_data(self.histograms)
@@ -184,48 +201,29 @@ class VanishingGradientsLab:
                               f"<b>{_spread(self.weight_norms):.3g}</b>.")
         return self._render()
 
+    @property
+    def full_draws(self) -> int:
+        """Renders that redrew the whole figure (the others reuse cached pixels)."""
+        return self.view.full_draws
+
     def invalidate(self):
         """Forget the cached pixels: the next render draws everything."""
-        self._layers, self._layer_keys = [None, None], [None, None]
+        self.view.invalidate()
 
     def _render(self) -> bytes:
-        """One PNG into the Image widget, by blitting in two cached layers (text is most of the drawing time):
-        0, a full draw without what changes: panels, titles, legend, the x axis of the norms and the y axis of the
-        histogram (redrawn when the depth changes); 1, on top, the y axis of the norms (with its grid) and the x axis
-        of the histogram (redrawn when their limits change). The curves and histogram image are drawn last, always."""
-        fig, agg = self.view.figure, self._agg
+        """One PNG into the Image widget; each cached level is drawn again only when its limits changed."""
         ax_norm, ax_hist = self.view.axes
-        key0 = (ax_norm.get_xlim(), ax_hist.get_ylim())
-        keys = (key0, (key0, ax_norm.get_ylim(), ax_hist.get_xlim(), ax_hist.get_xlabel()))
-        renderer = None
-        if keys[0] != self._layer_keys[0]:
-            agg.draw()  # animated artists (layer 1 and what moves) are left out of a full draw
-            if fig.get_layout_engine() is not None:
-                # the first draw placed the panels: keep that layout (a layout engine would redo it every time)
-                fig.set_layout_engine(None)
-            self._layers[0], self._layer_keys[0] = agg.copy_from_bbox(fig.bbox), keys[0]
-            self._layer_keys[1] = None
-            self.full_draws += 1
-        if keys[1] != self._layer_keys[1]:
-            agg.restore_region(self._layers[0])
-            renderer = agg.get_renderer()
-            for axis in self._axes_layer:
-                axis.draw(renderer)
-            self._layers[1], self._layer_keys[1] = agg.copy_from_bbox(fig.bbox), keys[1]
-        else:
-            agg.restore_region(self._layers[1])
-        renderer = agg.get_renderer()
-        for artist in self._animated:
-            artist.draw(renderer)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(agg.buffer_rgba())[..., :3]).save(buffer, format="png", compress_level=1)
-        self.view.image.value = buffer.getvalue()
-        self.view.renders += 1
-        return self.view.image.value
+        panels = (ax_norm.get_xlim(), ax_hist.get_ylim())
+        return self.view.render(keys=(panels, (panels, ax_norm.get_ylim(), ax_hist.get_xlim(),
+                                               ax_hist.get_xlabel())))
 
     def update(self, change=None):
         self.compute()
         self.draw()
+
+
+class LabWidget(WithFigureFallback, widgets.VBox):
+    """The lab's widget: a VBox whose output bundle also carries a PNG of the figure (``.lab`` is the lab)."""
 
 
 def _log_limits(low, high, current=None):

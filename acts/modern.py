@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 from .activation import Activation, Parameter, Properties
 from .functions import _exp_neg_abs, _sigmoid, _sigmoid_derivative
@@ -28,7 +27,14 @@ SQRT_HALF = math.sqrt(0.5)
 SQRT_HALF_PI = math.sqrt(math.pi / 2)
 
 
-def _limits(out, x, at_minus_inf, at_plus_inf):
+def _scipy_special():
+    """scipy.special, imported on first use: SciPy takes longer to import than NumPy, and `import acts` stays fast."""
+    from scipy import special
+
+    return special
+
+
+def _set_infinite_limits(out, x, at_minus_inf, at_plus_inf):
     """Write f(-inf) and f(+inf) where the formula would have produced inf * 0 = nan."""
     out[x == -np.inf] = at_minus_inf
     out[x == np.inf] = at_plus_inf
@@ -143,7 +149,7 @@ def _ndtr(x):
     SciPy's ndtr is that form, but its erfc(z) computes 1 - erf(z) for z < 1 and loses up to 3 bits for
     -3 <= x < -0.5; there the C library's erfc (element by element, about 8x slower) takes over.
     """
-    out = special.ndtr(x)
+    out = _scipy_special().ndtr(x)
     band = (x >= -3) & (x < -0.5)
     if band.any():
         out[band] = 0.5 * _ERFC(-x[band] * SQRT_HALF).astype(np.float64)
@@ -165,7 +171,7 @@ def _x_phi(x):
 
 def _mills(x):
     """R(x) = Phi(x) / phi(x) = sqrt(pi/2) erfcx(-x / sqrt 2): about 1/|x| in the left tail, never underflows."""
-    return SQRT_HALF_PI * special.erfcx(-x * SQRT_HALF)
+    return SQRT_HALF_PI * _scipy_special().erfcx(-x * SQRT_HALF)
 
 
 def _gelu_exact(x):
@@ -174,7 +180,7 @@ def _gelu_exact(x):
     out *= x
     far = x < -30
     out[far] = _x_phi(x[far]) * _mills(x[far])
-    return _limits(out, x, 0.0, np.inf)
+    return _set_infinite_limits(out, x, 0.0, np.inf)
 
 
 def _gelu_exact_derivative(x):
@@ -184,7 +190,7 @@ def _gelu_exact_derivative(x):
     far = x < -30
     xf = x[far]
     out[far] = _x_phi(xf) * (1 + _mills(xf) / xf)
-    return _limits(out, x, 0.0, 1.0)
+    return _set_infinite_limits(out, x, 0.0, 1.0)
 
 
 def _gelu_tanh_inner(x):
@@ -203,7 +209,7 @@ def _gelu_tanh(x):
     _, two_u = _gelu_tanh_inner(x)
     out = _sigmoid(two_u)
     out *= x
-    return _limits(out, x, 0.0, np.inf)
+    return _set_infinite_limits(out, x, 0.0, np.inf)
 
 
 def _gelu_tanh_derivative(x):
@@ -216,7 +222,7 @@ def _gelu_tanh_derivative(x):
     slope *= _sigmoid_derivative(two_u)  # sigma(1 - sigma) = e / (1 + e)^2, e = exp(-|2u|): no 1 - s
     slope *= x
     slope += _sigmoid(two_u)
-    return _limits(slope, x, 0.0, 1.0)
+    return _set_infinite_limits(slope, x, 0.0, 1.0)
 
 
 @_in_float64
@@ -252,7 +258,7 @@ def _silu(x):
     # silu(x) = x sigma(x) = x / (1 + e^-x)
     out = _sigmoid(x)
     out *= x
-    return _limits(out, x, 0.0, np.inf)
+    return _set_infinite_limits(out, x, 0.0, np.inf)
 
 
 def _silu_derivative(x):
@@ -260,7 +266,7 @@ def _silu_derivative(x):
     out = _sigmoid_derivative(x)  # e / (1 + e)^2, no 1 - sigma cancellation
     out *= x
     out += _sigmoid(x)
-    return _limits(out, x, 0.0, 1.0)
+    return _set_infinite_limits(out, x, 0.0, 1.0)
 
 
 silu = Activation(
@@ -308,7 +314,7 @@ def _mish(x):
     # mish(x) = x tanh(softplus(x)) = x tanh(log(1 + e^x))
     t, _ = _mish_parts(x)
     t *= x
-    return _limits(t, x, 0.0, np.inf)
+    return _set_infinite_limits(t, x, 0.0, np.inf)
 
 
 def _mish_derivative(x):
@@ -330,7 +336,7 @@ def _mish_derivative(x):
     inner += 1
     inner *= e
     w[left] = inner / (p * p)
-    return _limits(w, x, 0.0, 1.0)
+    return _set_infinite_limits(w, x, 0.0, 1.0)
 
 
 mish = Activation(
@@ -385,7 +391,7 @@ def _hardswish(x):
     # hardswish(x) = x relu6(x + 3) / 6 = 0 for x <= -3, x for x >= 3, x (x + 3) / 6 in between
     out = _hardsigmoid(x)
     out *= x  # x * (relu6 / 6): never x * 6, which overflows for huge x
-    return _limits(out, x, 0.0, np.inf)
+    return _set_infinite_limits(out, x, 0.0, np.inf)
 
 
 def _hardswish_derivative(x):
@@ -420,7 +426,7 @@ def _softsign(x):
     den = np.abs(x)
     den += 1
     out = np.divide(x, den, out=den)
-    return _limits(out, x, -1.0, 1.0)
+    return _set_infinite_limits(out, x, -1.0, 1.0)
 
 
 def _softsign_derivative(x):

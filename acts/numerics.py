@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def _step(x: np.ndarray) -> np.ndarray:
+def _default_step_size(x: np.ndarray) -> np.ndarray:
     # h = eps^(1/3) * max(1, |x|) balances truncation error (h^2) against rounding error (eps / h)
     return np.cbrt(np.finfo(np.float64).eps) * np.maximum(1.0, np.abs(x))
 
@@ -13,7 +13,7 @@ def _step(x: np.ndarray) -> np.ndarray:
 def central_difference(f, x, h=None):
     """f'(x) ~ (f(x + h) - f(x - h)) / (2h), elementwise, in float64."""
     x = np.asarray(x, dtype=np.float64)
-    h = _step(x) if h is None else np.asarray(h, dtype=np.float64)
+    h = _default_step_size(x) if h is None else np.asarray(h, dtype=np.float64)
     return (np.asarray(f(x + h), dtype=np.float64) - np.asarray(f(x - h), dtype=np.float64)) / (2 * h)
 
 

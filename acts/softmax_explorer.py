@@ -3,10 +3,10 @@
     acts.widgets.softmax_explorer()                       # logits 0.4, 2, 5 (the seed's example), T = 1
     acts.widgets.softmax_explorer([1, 2, 3], temperature=0.5)
 
-Left panel: p = softmax(z / T) as bars with their values printed. Right panel: the Jacobian of those
-probabilities, J_ij = p_i (delta_ij - p_j) = acts.softmax.jacobian(z / T), as a heatmap. Every entry of J
+Left panel: p = softmax(x / T) as bars with their values printed. Right panel: the Jacobian of those
+probabilities, J_ij = p_i (delta_ij - p_j) = acts.softmax.jacobian(x / T), as a heatmap. Every entry of J
 lies in [-1/4, 1/4] (p(1 - p) <= 1/4 on the diagonal, p_i p_j <= 1/4 off it), so the colour scale is fixed
-and colours compare across settings. (The Jacobian with respect to z itself is J / T.) The numbers of p and J
+and colours compare across settings. (The Jacobian with respect to x itself is J / T.) The numbers of p and J
 are printed below the figure, in HTML.
 
 One figure is built once and its artists are updated; each change renders exactly once, by blitting: the
@@ -15,14 +15,10 @@ static part (axes, ticks, colourbar) is kept as pixels and only the bars, labels
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from PIL import Image
 
-from ._display import FigureImage
+from ._display import FigureImage, WithFigureFallback
 from .functions import softmax
 from .plotting import PALETTE
 
@@ -69,7 +65,7 @@ def format_logits(z) -> str:
     return ", ".join(f"{v:.4g}" for v in z)
 
 
-class SoftmaxExplorer(widgets.VBox):
+class SoftmaxExplorer(WithFigureFallback, widgets.VBox):
     """The explorer widget. Children: logits text, temperature slider, one slider per logit, message, figure.
 
     For tests and notebooks: ``.logits_text``, ``.temperature``, ``.logit_sliders`` (list), ``.message``,
@@ -84,7 +80,7 @@ class SoftmaxExplorer(widgets.VBox):
         self.logits = z
         self._syncing = False  # True while code (not the learner) moves widgets: one render per change
 
-        self.logits_text = widgets.Text(value=format_logits(z), description="logits z",
+        self.logits_text = widgets.Text(value=format_logits(z), description="scores x",
                                         continuous_update=False, layout=widgets.Layout(width="420px"))
         self.temperature = widgets.FloatLogSlider(value=temperature, base=10, min=-1, max=1, step=0.01,
                                                   description="temperature T", readout_format=".3g",
@@ -95,8 +91,10 @@ class SoftmaxExplorer(widgets.VBox):
         self.slider_box = widgets.VBox()
         self.logit_sliders: list[widgets.FloatSlider] = []
 
-        self.view = FigureImage(1, 2, figsize=(9, 3.8), dpi=80)
-        self.view.render = self.render  # a full savefig would skip the animated artists: always blit
+        # a fixed layout: a layout engine would lay the figure out again (a second draw) on every render
+        margins = {"left": 0.08, "right": 0.9, "bottom": 0.14, "top": 0.9, "wspace": 0.3}
+        self.view = self.figure_image = FigureImage(1, 2, figsize=(9, 3.8), dpi=80, margins=margins)
+        self.view.render = self.render  # the figure's render is the explorer's: it knows what is drawn when
         self._build_figure()
         self._syncing = True
         try:
@@ -113,7 +111,7 @@ class SoftmaxExplorer(widgets.VBox):
     # ------------------------------------------------------------------ state
     @property
     def scaled(self) -> np.ndarray:
-        """z / T: the numbers softmax actually sees."""
+        """x / T: the numbers softmax actually sees."""
         return self.logits / self.temperature.value
 
     @property
@@ -133,7 +131,7 @@ class SoftmaxExplorer(widgets.VBox):
                 slider.close()
             self.logit_sliders = [
                 widgets.FloatSlider(value=0.0, min=-SLIDER_LIMIT, max=SLIDER_LIMIT, step=0.1,
-                                    description=f"z{i + 1}", readout_format=".2f", continuous_update=True,
+                                    description=f"x{i + 1}", readout_format=".2f", continuous_update=True,
                                     layout=widgets.Layout(width="420px"))
                 for i in range(len(z))
             ]
@@ -193,15 +191,9 @@ class SoftmaxExplorer(widgets.VBox):
 
     # ------------------------------------------------------------------ figure
     def _build_figure(self):
-        # a fixed layout: a layout engine would lay the figure out again (a second draw) on every render
-        self.view.figure.set_layout_engine(None)
-        self.view.figure.subplots_adjust(left=0.08, right=0.97, bottom=0.14, top=0.9, wspace=0.3)
         ax_bar, ax_jac = self.view.axes
         self.ax_bar, self.ax_jac = ax_bar, ax_jac
-        self._canvas = FigureCanvasAgg(self.view.figure)  # the figure draws itself here, off-screen
-        self._background = None
-        self._dynamic = []
-        ax_bar.set_ylim(0, 1.3)  # room above the bars for the z and T text
+        ax_bar.set_ylim(0, 1.3)  # room above the bars for the x and T text
         ax_bar.set_yticks(np.linspace(0, 1, 6))
         ax_bar.set_ylabel("probability p_i", fontsize=12)
         ax_bar.set_xlabel("class i", fontsize=12)
@@ -210,16 +202,16 @@ class SoftmaxExplorer(widgets.VBox):
             ax_bar.spines[side].set_visible(False)
         self.bars = None
         self.bar_labels = []
-        ax_bar.set_title("probabilities  p = softmax(z / T)", fontsize=12)
-        # the current logits and temperature, so that every change shows in the picture
+        ax_bar.set_title("probabilities  p = softmax(x / T)", fontsize=12)
+        # the current scores and temperature, so that every change shows in the picture
         self.title = ax_bar.text(0.02, 0.98, "", transform=ax_bar.transAxes, ha="left", va="top", fontsize=10,
                                  family="monospace")
         self.heatmap = ax_jac.imshow(np.zeros((1, 1)), cmap="RdBu_r", vmin=-J_LIMIT, vmax=J_LIMIT,
                                      interpolation="nearest")
         colourbar = self.view.figure.colorbar(self.heatmap, ax=ax_jac, shrink=0.9,
                                               ticks=np.linspace(-J_LIMIT, J_LIMIT, 5))
-        colourbar.set_label("dp_i / du_j  (u = z / T)", fontsize=11)
-        ax_jac.set_xlabel("j (input u_j)", fontsize=12)
+        colourbar.set_label("∂p_i / ∂(x_j / T)", fontsize=11)
+        ax_jac.set_xlabel("j (scaled score x_j / T)", fontsize=12)
         ax_jac.set_ylabel("i (output p_i)", fontsize=12)
         ax_jac.set_title("Jacobian  p_i (δ_ij − p_j)", fontsize=12)
 
@@ -232,7 +224,7 @@ class SoftmaxExplorer(widgets.VBox):
             text.remove()
         ticks = np.arange(n)
         names = [str(i + 1) for i in ticks]
-        self.bars = ax_bar.bar(ticks, np.zeros(n), color=PALETTE[1], width=0.7, label="p = softmax(z / T)")
+        self.bars = ax_bar.bar(ticks, np.zeros(n), color=PALETTE[1], width=0.7, label="p = softmax(x / T)")
         size = 10 if n <= 6 else 8
         self.bar_labels = [ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=size) for i in ticks]
         ax_bar.set_xticks(ticks, names)
@@ -241,10 +233,8 @@ class SoftmaxExplorer(widgets.VBox):
         self.heatmap.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
         ax_jac.set_xticks(ticks, names)
         ax_jac.set_yticks(ticks, names)
-        self._dynamic = [*self.bars, *self.bar_labels, self.heatmap, self.title]
-        for artist in self._dynamic:
-            artist.set_animated(True)
-        self._background = None  # ticks changed: the static part must be drawn again
+        # the static part (axes, ticks, colourbar) is drawn once per number of logits and kept as pixels
+        self.view.set_layers(moving=(*self.bars, *self.bar_labels, self.heatmap, self.title))
 
     def update(self):
         """Recompute p and J for the current logits and temperature, update the artists, render once."""
@@ -258,28 +248,14 @@ class SoftmaxExplorer(widgets.VBox):
             label.set_y(value + 0.01)
             label.set_text(_fixed(value, digits))
         self.heatmap.set_data(jac)
-        self.title.set_text(f"z = [{format_logits(self.logits)}]\nT = {self.temperature.value:.3g}")
+        self.title.set_text(f"x = [{format_logits(self.logits)}]\nT = {self.temperature.value:.3g}")
         self._show_values(p, jac)
         self.render()
 
     def render(self) -> bytes:
-        """Blit: the static part (axes, ticks, colourbar) is drawn once per layout and restored from a copy;
-        only the changing artists are drawn on it. About 3x faster than drawing the whole figure."""
-        canvas, figure = self._canvas, self.view.figure
-        if self._background is None:
-            canvas.draw()  # skips the animated (changing) artists
-            self._background = canvas.copy_from_bbox(figure.bbox)
-        else:
-            canvas.restore_region(self._background)
-        for artist in self._dynamic:
-            figure.draw_artist(artist)
-        buffer = io.BytesIO()
-        width, height = canvas.get_width_height()
-        Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
-            buffer, format="png", compress_level=1)
-        self.view.image.value = buffer.getvalue()
-        self.view.renders += 1
-        return self.view.image.value
+        """Blit (acts._display): the static part is restored from its pixels; only the changing artists are
+        drawn on it. About 3x faster than drawing the whole figure."""
+        return FigureImage.render(self.view, keys=(len(self.logits),))
 
 
 def _fixed(value, digits) -> str:

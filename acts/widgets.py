@@ -10,6 +10,6 @@ its import here.
 """
 
 from .explorers import explore  # noqa: F401
-from .softmax_explorer import softmax_explorer  # noqa: F401
 from .lab import vanishing_gradients  # noqa: F401
+from .softmax_explorer import softmax_explorer  # noqa: F401
 from .zoo import zoo  # noqa: F401

@@ -12,53 +12,23 @@ change (blitting, as in acts.explorers).
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
-from PIL import Image
 
-from ._display import FigureImage
+from . import registry
+from ._controls import parameter_control, with_gaps_at_jumps, y_limits
+from ._display import FigureImage, WithFigureFallback
 from .plotting import PALETTE, style_axes
 
 MAX_CURVES = 6
 POINTS = 601
-STEPS = 100  # steps of a parameter slider between its bounds
 STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))  # line styles as well as colours: greyscale-safe
 DEFAULT = ("relu", "gelu", "silu", "mish")
 
 
-def _registry() -> dict:
-    from . import ACTIVATIONS  # here: acts/__init__ builds the registry after importing its modules
-
-    return ACTIVATIONS
-
-
-def _control(name, param):
-    label = f"{name}: {param.name}"
-    style = {"description_width": "initial"}
-    if param.choices:
-        return widgets.Dropdown(options=list(param.choices), value=param.default, description=label, style=style)
-    step = (param.high - param.low) / STEPS
-    return widgets.FloatSlider(min=param.low, max=param.high, step=step, value=param.default, description=label,
-                               readout_format=".3g", continuous_update=True, style=style)
-
-
-def _limits(arrays):
-    """y-limits showing every curve with a margin, 0 included, snapped outwards to a round step."""
-    finite = [a[np.isfinite(a)] for a in arrays]
-    finite = np.concatenate(finite) if finite else np.zeros(0)
-    lo = min(0.0, float(finite.min())) if finite.size else -1.0
-    hi = max(0.0, float(finite.max())) if finite.size else 1.0
-    span = hi - lo if hi > lo else 1.0
-    step = 10 ** np.floor(np.log10(span)) / 2  # snap outwards to a round step: small changes keep the limits
-    return float(np.floor((lo - 0.05 * span) / step) * step), float(np.ceil((hi + 0.05 * span) / step) * step)
-
-
-class Zoo(widgets.VBox):
+class Zoo(WithFigureFallback, widgets.VBox):
     """The zoo widget. For lessons and tests:
 
     ``picker`` (SelectMultiple of names), ``selected`` (the names drawn, in the registry's order),
@@ -68,16 +38,17 @@ class Zoo(widgets.VBox):
     """
 
     def __init__(self, names, x_range=(-5.0, 5.0)):
-        registry = _registry()
-        self.registry = registry
-        self.picker = widgets.SelectMultiple(options=list(registry), value=tuple(names), rows=min(len(registry), 15),
+        self.registry = registry.ACTIVATIONS
+        self.picker = widgets.SelectMultiple(options=registry.names(), value=tuple(names),
+                                             rows=min(len(self.registry), 15),
                                              description="activations", style={"description_width": "initial"})
-        self.controls = {f"{n}.{p.name}": _control(n, p) for n, act in registry.items() for p in act.parameters}
+        self.controls = {f"{n}.{p.name}": parameter_control(p, description=f"{n}: {p.name}", caller="zoo()")
+                         for n, act in self.registry.items() for p in act.parameters}
         self.x_range = widgets.FloatRangeSlider(min=-20.0, max=20.0, step=0.5, value=tuple(x_range),
                                                 description="x range", readout_format=".1f")
         self.status = widgets.HTML()
         self.control_box = widgets.VBox()
-        self._background = self._background_key = self._limits_key = self._legend_names = None
+        self._limits_key = self._legend_names = self._background_key = None
         self._build_figure()
 
         self.picker.observe(self._on_pick, names="value")
@@ -92,11 +63,10 @@ class Zoo(widgets.VBox):
 
     # ------------------------------------------------------------------ figure, built once
     def _build_figure(self):
-        self.canvas = FigureImage(1, 2, figsize=(10, 4), dpi=80)
+        self.canvas = self.figure_image = FigureImage(1, 2, figsize=(10, 4), dpi=80)
         self.image = self.canvas.image
         fig = self.canvas.figure
         self.function_axes, self.derivative_axes = self.canvas.axes
-        self._agg = FigureCanvasAgg(fig)  # draws off-screen; copy_from_bbox and restore_region for blitting
         for ax, ylabel in ((self.function_axes, "activation f(x)"), (self.derivative_axes, "derivative f′(x)")):
             style_axes(ax, xlabel="x", ylabel=ylabel)
             ax.tick_params(labelsize=11)
@@ -110,8 +80,13 @@ class Zoo(widgets.VBox):
             kw = dict(color=PALETTE[i], ls=STYLES[i], lw=2.5, visible=False)
             self.function_lines.append(self.function_axes.plot([], [], **kw)[0])
             self.derivative_lines.append(self.derivative_axes.plot([], [], **kw)[0])
-        for line in (*self.function_lines, *self.derivative_lines):
-            line.set_animated(True)  # drawn over a cached background
+        # Blitting in levels (acts._display), as in acts.explorers: 0, a full draw, the panels and the legend;
+        # 1, the y axes, horizontal grid and line y = 0 (y-limits); 2, the x axes, vertical grid and line x = 0
+        # (x range); then the curves. Moving the x range redraws the x axes, not every text of the figure.
+        panels = (self.function_axes, self.derivative_axes)
+        self.canvas.set_layers([a.yaxis for a in panels] + [a.lines[0] for a in panels],  # style_axes' axhline
+                               [a.xaxis for a in panels] + [a.lines[1] for a in panels],  # its axvline
+                               moving=(*self.function_lines, *self.derivative_lines))
 
     # ------------------------------------------------------------------ state
     @property
@@ -154,7 +129,7 @@ class Zoo(widgets.VBox):
             shown = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
             labels.append(f"{name} ({shown})" if shown else name)
             self.function_lines[slot].set_data(x, y)
-            self.derivative_lines[slot].set_data(x, dy)
+            self.derivative_lines[slot].set_data(*with_gaps_at_jumps(x, dy))  # jumps as gaps
         for slot in range(MAX_CURVES):
             visible = slot < len(ys)
             self.function_lines[slot].set_visible(visible)
@@ -186,40 +161,23 @@ class Zoo(widgets.VBox):
                     slopes.append(act.derivative(x, **{**base, p.name: value}))
         for ax, data in ((self.function_axes, envelope), (self.derivative_axes, slopes)):
             ax.set_xlim(lo, hi)
-            ax.set_ylim(*_limits(data))
+            ax.set_ylim(*y_limits(data))
         self._limits_key = key
 
     def _render(self):
         """One PNG into the Image widget: the background (axes, ticks, legend) is redrawn only when it changed."""
-        fig, agg = self.canvas.figure, self._agg
         names_only = tuple(label.split(" (")[0] for label in self._labels)
-        key = (self.function_axes.get_xlim(), self.function_axes.get_ylim(), self.derivative_axes.get_ylim(),
-               names_only)
-        if key != self._background_key:
-            if names_only != self._legend_names:  # the legend names the curves; parameter values are in the controls
-                legend = self.function_axes.get_legend()
-                if legend is not None:
-                    legend.remove()
-                if names_only:
-                    handles = self.function_lines[:len(names_only)]
-                    self.function_axes.legend(handles, names_only, loc="upper left", fontsize=10, frameon=False)
-                self._legend_names = names_only
-            agg.draw()  # animated lines are left out of a full draw
-            if self._background is None:
-                fig.set_layout_engine("none")  # keep the first layout: solving it again is half of a full draw
-            self._background, self._background_key = agg.copy_from_bbox(fig.bbox), key
-        else:
-            agg.restore_region(self._background)
-        renderer = agg.get_renderer()
-        for line in (*self.function_lines, *self.derivative_lines):
-            if line.get_visible():
-                line.draw(renderer)
-        rgba = np.asarray(agg.buffer_rgba())
-        buffer = io.BytesIO()
-        Image.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
-        self.canvas.image.value = buffer.getvalue()
-        self.canvas.renders += 1
-        return self.canvas.image.value
+        if names_only != self._legend_names:  # the legend names the curves; parameter values are in the controls
+            legend = self.function_axes.get_legend()
+            if legend is not None:
+                legend.remove()
+            if names_only:
+                handles = self.function_lines[:len(names_only)]
+                self.function_axes.legend(handles, names_only, loc="upper left", fontsize=10, frameon=False)
+            self._legend_names = names_only
+        self._background_key = names_only
+        y_axes = (names_only, self.function_axes.get_ylim(), self.derivative_axes.get_ylim())
+        return self.canvas.render(keys=(names_only, y_axes, (y_axes, self.function_axes.get_xlim())))
 
 
 def zoo(names=DEFAULT, *, x_range=(-5.0, 5.0)) -> Zoo:
@@ -227,13 +185,9 @@ def zoo(names=DEFAULT, *, x_range=(-5.0, 5.0)) -> Zoo:
 
     ``names``: the activations picked at the start (a name or a list of names, at most six).
     """
-    registry = _registry()
     if isinstance(names, str):
         names = [names]
-    names = list(names)
-    unknown = [n for n in names if not isinstance(n, str) or n not in registry]
-    if unknown:
-        raise ValueError(f"zoo(): unknown activation(s) {unknown}; valid names: {', '.join(sorted(registry))}")
+    names = [registry.get(n, caller="zoo()").name for n in names]
     if len(names) > MAX_CURVES:
         raise ValueError(f"zoo(): at most {MAX_CURVES} activations at once, got {len(names)}")
     lo, hi = (float(v) for v in x_range)

@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 import acts
-from reference import MP, accuracy_grid, reference, ulp_error
+
+from reference import MP, accuracy_grid, cached_reference, reference, ulp_error
 
 GRID = accuracy_grid(-800.0, 800.0, n=2001)
 
@@ -29,8 +30,9 @@ def test_functions_within_2_ulp_and_derivatives_within_4(name):
         f = lambda x: x if x > 0 else mpmath.mpf(0.01) * x  # noqa: E731
         df = lambda x: mpmath.mpf(1) if x > 0 else mpmath.mpf(0.01)  # noqa: E731
     act = acts.ACTIVATIONS[name]
-    value_error = ulp_error(act(GRID), reference(f, GRID))
-    slope_error = ulp_error(act.derivative(GRID), reference(df, GRID))
+    # the 200-bit references are kept on disk between runs (reference.cached), keyed by this file and the grid
+    value_error = ulp_error(act(GRID), cached_reference(f, GRID, name, "f", sources=[__file__]))
+    slope_error = ulp_error(act.derivative(GRID), cached_reference(df, GRID, name, "f'", sources=[__file__]))
     assert value_error.max() <= 2, f"{name}: {value_error.max()} ULP at x = {GRID[value_error.argmax()]}"
     assert slope_error.max() <= 4, f"{name}': {slope_error.max()} ULP at x = {GRID[slope_error.argmax()]}"
 

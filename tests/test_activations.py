@@ -184,6 +184,34 @@ def test_softmax_dtypes_axes_and_sums(dtype):
     assert softmax([1, 2, 3]).dtype == np.float64
 
 
+@pytest.mark.parametrize("shape, axis", [((0,), -1), ((3, 0), -1), ((0, 4), 0), ((2, 0, 3), 1), ((0,), None)])
+def test_softmax_of_an_empty_axis_is_empty(shape, axis):
+    x = np.ones(shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for f in (softmax, log_softmax):
+            out = f(x, axis=axis)
+            assert out.shape == shape and out.dtype == np.float64
+        if axis == -1:
+            assert softmax.jacobian(x).shape == shape + (0,)
+            assert log_softmax.jacobian(x).shape == shape + (0,)
+
+
+@pytest.mark.parametrize("axis", [None, (0, 1), (1, 2), (0, 2), (-1, 0), 1])
+def test_softmax_and_log_softmax_take_the_same_axes_as_scipy(axis):
+    z = np.random.default_rng(3).normal(scale=5, size=(3, 4, 5))
+    np.testing.assert_allclose(softmax(z, axis=axis), scipy.special.softmax(z, axis=axis), rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(log_softmax(z, axis=axis), scipy.special.log_softmax(z, axis=axis),
+                               rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(np.exp(log_softmax(z, axis=axis)).sum(axis=axis), 1, rtol=1e-14)
+
+
+def test_log_softmax_with_tied_maxima_stays_exact():
+    np.testing.assert_array_equal(log_softmax([0.0, 0.0]), [-np.log(2), -np.log(2)])
+    np.testing.assert_allclose(log_softmax([3.0, 3.0, 3.0, -50.0])[:3], -np.log(3), rtol=1e-15)
+    assert log_softmax([5.0, 5.0, -40.0])[2] == pytest.approx(-45 - np.log(2), rel=1e-15)
+
+
 def test_softmax_needs_a_vector():
     with pytest.raises(ValueError, match="softmax.*scalar"):
         softmax(3.0)
@@ -208,3 +236,26 @@ def test_metadata_is_complete():
         assert set(f.properties.as_dict()) == {"monotonic", "smooth", "bounded_below", "bounded_above"}
     assert leaky_relu.defaults == {"alpha": 0.01} and leaky_relu.parameters[0].high == 1.0
     assert repr(sigmoid) == "<activation sigmoid>"
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_both_cpu_paths_give_the_same_numbers_block_by_block(dtype, monkeypatch):
+    """The formulas are picked per CPU (acts.functions.NUMPY_AVX512) and run in blocks: results do not depend on
+    either, beyond the last bits where the two tanh' forms for float32/16 differ."""
+    from acts import functions
+
+    x = np.random.default_rng(4).normal(scale=30, size=3 * functions.BLOCK + 17).astype(dtype)
+    x[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30]
+    whole = {flag: None for flag in (False, True)}
+    for flag in whole:
+        monkeypatch.setattr(functions, "NUMPY_AVX512", flag)
+        whole[flag] = (sigmoid(x), sigmoid.derivative(x), tanh.derivative(x))
+        blocks = [np.concatenate([f(x[i:i + 1000]) for i in range(0, x.size, 1000)])
+                  for f in (sigmoid, sigmoid.derivative, tanh.derivative)]
+        for got, want in zip(whole[flag], blocks):
+            np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(whole[False][0], whole[True][0])
+    np.testing.assert_array_equal(whole[False][1], whole[True][1])
+    rtol = {np.float16: 5e-3, np.float32: 1e-6, np.float64: 0}[dtype]  # a few ULPs of float16 (eps ~1e-3)
+    subnormal_ulps = 8 * np.finfo(dtype).smallest_subnormal  # the two forms differ in the last subnormal bits
+    np.testing.assert_allclose(whole[False][2], whole[True][2], rtol=rtol, atol=subnormal_ulps)

@@ -9,15 +9,23 @@ import pytest
 import acts
 from acts.activation import Activation, Parameter, Properties
 from acts.explorers import Explorer, explore
+
 from widget_tree import find_control, walk
 
 NAMES = sorted(acts.ACTIVATIONS)
 
 
 def _curve_matches(line, func, **params):
+    """The line's points lie on func; NaN points (the gaps drawn at a derivative's jumps) are left out."""
     x, y = (np.asarray(d, dtype=float) for d in line.get_data())
-    np.testing.assert_allclose(y, func(x, **params), rtol=1e-12, atol=0)
-    return x
+    drawn = ~np.isnan(y)
+    np.testing.assert_allclose(y[drawn], func(x[drawn], **params), rtol=1e-12, atol=0)
+    return x[drawn]
+
+
+def _gaps(line):
+    x, y = (np.asarray(d, dtype=float) for d in line.get_data())
+    return x[np.isnan(y)]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -30,6 +38,23 @@ def test_every_activation_builds_with_its_curves(name):
     assert (x.min(), x.max()) == (-6.0, 6.0)
     assert bytes(explorer.image.value).startswith(b"\x89PNG"), "the first render is a PNG"
     assert explorer.image in list(walk(explorer)), "the image is part of the widget tree"
+
+
+@pytest.mark.parametrize("name, jumps", [("relu", [0.0]), ("leaky_relu", [0.0]), ("hardsigmoid", [-3.0, 3.0]),
+                                         ("hardswish", [-3.0, 3.0]), ("sigmoid", []), ("gelu", []), ("elu", []),
+                                         ("selu", [0.0]), ("mish", []), ("softsign", [])])
+def test_derivative_jumps_are_gaps_not_vertical_segments(name, jumps):
+    explorer = explore(name, x_range=(-5.0, 5.0))
+    step = 10.0 / 600
+    np.testing.assert_allclose(_gaps(explorer.derivative_line), jumps, atol=step)
+    assert _gaps(explorer.function_line).size == 0, "the functions themselves are continuous"
+
+
+def test_elu_gets_a_gap_only_when_alpha_makes_its_derivative_jump():
+    explorer = explore("elu", x_range=(-5.0, 5.0))
+    assert _gaps(explorer.derivative_line).size == 0  # alpha = 1: elu'(0-) = elu'(0+) = 1
+    explorer.controls["alpha"].value = 0.3
+    np.testing.assert_allclose(_gaps(explorer.derivative_line), [0.0], atol=10.0 / 600)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -52,6 +77,7 @@ def test_leaky_relu_alpha_slider_changes_the_curves():
     _curve_matches(explorer.function_line, acts.leaky_relu, alpha=0.3)
     x = _curve_matches(explorer.derivative_line, acts.leaky_relu.derivative, alpha=0.3)
     slope = np.asarray(explorer.derivative_line.get_ydata())
+    slope = slope[~np.isnan(slope)]
     assert np.all(slope[x < 0] == 0.3) and np.all(slope[x > 0] == 1)
     assert "(alpha=0.3)" in explorer.readout.value
 
@@ -128,7 +154,7 @@ def test_cached_layers_give_the_same_pixels_as_a_full_redraw():
         control = explorer.controls["alpha"] if change[0] == "alpha" else getattr(explorer, change[0])
         control.value = change[1]
         layered = bytes(explorer.image.value)
-        explorer._layer_keys = [None] * len(explorer._layer_keys)  # forget the cached layers: draw from scratch
+        explorer.canvas.invalidate()  # forget the cached layers: draw from scratch
         explorer._render()
         assert bytes(explorer.image.value) == layered, f"stale pixels after setting {change[0]}"
 
@@ -201,3 +227,46 @@ def test_public_facade():
     import acts.widgets
 
     assert acts.widgets.explore is explore
+
+
+@pytest.mark.parametrize("build", [lambda: explore("relu"), lambda: acts.widgets.zoo(),
+                                   lambda: acts.widgets.softmax_explorer(),
+                                   lambda: acts.widgets.vanishing_gradients(depth=5, width=10, batch=8)])
+def test_output_bundle_carries_a_png_of_the_figure_for_viewers_without_the_widget(build):
+    import base64
+
+    widget = build()
+    bundle = widget._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle, "the live widget stays the first choice"
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(b"\x89PNG") and png == bytes(widget.figure_image.image.value)
+    assert "children=" not in bundle["text/plain"] and "run the cell" in bundle["text/plain"]
+
+
+def test_shared_helpers_y_limits_and_gaps():
+    from acts._controls import with_gaps_at_jumps, y_limits
+
+    lo, hi = y_limits([np.array([0.2, 0.9])])
+    assert lo <= 0 < 0.9 < hi, "0 is always shown, with a margin above the data"
+    assert y_limits([np.array([0.1, 0.95])], current=(lo, hi)) == (lo, hi), "limits hold while the data fit"
+    assert y_limits([np.array([0.0, 3.0])], current=(lo, hi)) != (lo, hi)
+    assert y_limits([np.array([np.nan, np.inf])]) == (-1.5, 1.5), "no finite data: the span -1..1, padded"
+    x = np.linspace(-1, 1, 201)
+    gx, gy = with_gaps_at_jumps(x, (x > 0).astype(float))
+    assert np.isnan(gy).sum() == 1 and abs(gx[np.isnan(gy)][0]) < 0.01
+    smooth = with_gaps_at_jumps(x, np.tanh(8 * x))
+    assert not np.isnan(smooth[1]).any(), "a steep but smooth curve gets no gap"
+
+
+def test_figure_image_needs_one_key_per_cached_level():
+    from acts._display import FigureImage
+
+    view = FigureImage(1, 1, figsize=(2, 2))
+    (line,) = view.axes[0].plot([0, 1], [0, 1])
+    view.set_layers([view.axes[0].yaxis], moving=[line])
+    with pytest.raises(ValueError, match="2 keys"):
+        view.render(keys=("only one",))
+    first = view.render(keys=(1, 1))
+    assert view.render(keys=(1, 1)) == first and view.full_draws == 1, "unchanged keys: no full draw"
+    view.render(keys=(2, 1))
+    assert view.full_draws == 2

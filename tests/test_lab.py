@@ -10,6 +10,7 @@ import acts
 import acts.widgets
 from acts.lab import VanishingGradientsLab, layer_histograms, vanishing_gradients
 from acts.network import gradient_norms
+
 from widget_tree import find_control, walk
 
 

@@ -68,3 +68,49 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_command():
     assert "make test" in ci
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^lab:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+
+
+# import name -> distribution name, where they differ
+DISTRIBUTION = {"pil": "pillow", "yaml": "pyyaml"}
+# imported by acts but installed by a declared package (ipykernel brings IPython; jupyterlab brings jupyter_core
+# and packaging, which acts/check_env.py also does without)
+PROVIDED = {"ipython", "jupyter-core", "packaging"}
+
+
+def _third_party_imports(folder: Path) -> set[str]:
+    import ast
+
+    names = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    names -= set(sys.stdlib_module_names) | {"acts"}
+    return {DISTRIBUTION.get(n.lower(), n.lower().replace("_", "-")) for n in names}
+
+
+def test_every_package_acts_imports_is_declared():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    core = {_split(r)[0] for r in project["dependencies"]}
+    undeclared = _third_party_imports(ROOT / "acts") - core - PROVIDED
+    assert not undeclared, f"imported by acts/ but not in pyproject.toml's dependencies: {sorted(undeclared)}"
+
+
+def test_the_version_has_one_source():
+    import acts
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in project["project"] and "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "acts.__version__"}
+    assert re.fullmatch(r"\d+\.\d+\.\d+", acts.__version__)
+
+
+def test_import_acts_loads_neither_pyplot_nor_scipy():
+    code = ("import sys, acts; heavy = [m for m in ('matplotlib', 'scipy', 'ipywidgets', 'PIL', 'nbclient') "
+            "if m in sys.modules]; print(heavy); acts.gelu(1.0); acts.plot; print('scipy' in sys.modules)")
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split("\n")[:2] == ["[]", "True"], out.stdout + out.stderr

@@ -56,7 +56,7 @@ def test_temperature_slider_sets_bars_to_softmax_of_z_over_T(w, T):
     T = w.temperature.value  # as the slider stores it
     np.testing.assert_allclose(bar_heights(w), acts.softmax(z / T), rtol=1e-12, atol=0)
     np.testing.assert_allclose(heatmap_data(w), acts.softmax.jacobian(z / T), rtol=1e-12, atol=1e-300)
-    assert w.title.get_text() == f"z = [0.4, 2, 5]\nT = {T:.3g}"
+    assert w.title.get_text() == f"x = [0.4, 2, 5]\nT = {T:.3g}"
 
 
 def test_numbers_of_p_and_jacobian_are_printed(w):

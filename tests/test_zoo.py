@@ -25,9 +25,11 @@ def _assert_curves_match(z):
     for slot, name in enumerate(z.selected):
         act, params = acts.ACTIVATIONS[name], z.params(name)
         x, y = z.function_lines[slot].get_data()
-        _, dy = z.derivative_lines[slot].get_data()
+        dx, dy = (np.asarray(d) for d in z.derivative_lines[slot].get_data())
         np.testing.assert_array_equal(y, act(x, **params))
-        np.testing.assert_array_equal(dy, act.derivative(x, **params))
+        drawn = ~np.isnan(dy)  # NaN points are the gaps drawn at a derivative's jumps
+        np.testing.assert_array_equal(dy[drawn], act.derivative(dx[drawn], **params))
+        np.testing.assert_array_equal(dx[drawn], x)
         for ax, data in ((z.function_axes, y), (z.derivative_axes, dy)):  # every curve fits in its panel
             lo, hi = ax.get_ylim()
             assert lo <= np.nanmin(data) and np.nanmax(data) <= hi
@@ -70,14 +72,17 @@ def test_at_most_six_at_once():
 def test_parameter_slider_moves_only_its_curve_with_one_fast_render():
     z = zoo(["elu", "relu"])
     before_relu = z.function_lines[0].get_data()[1].copy()
-    key, renders = z._background_key, z.canvas.renders
+    limits, renders, full_draws = (z.function_axes.get_ylim(), z.derivative_axes.get_ylim()), z.canvas.renders, \
+        z.canvas.full_draws
     slider = z.controls["elu.alpha"]
     for value in (0.3, 2.5, slider.min, slider.max):
         slider.value = value
         assert z.params("elu") == {"alpha": slider.value}
         _assert_curves_match(z)
     assert z.canvas.renders == renders + 4
-    assert z._background_key == key  # the axes hold the slider's whole range: each move only blits the curves
+    # the axes hold the slider's whole range: each move only blits the curves
+    assert (z.function_axes.get_ylim(), z.derivative_axes.get_ylim()) == limits
+    assert z.canvas.full_draws == full_draws
     np.testing.assert_array_equal(z.function_lines[0].get_data()[1], before_relu)
 
 
@@ -92,7 +97,13 @@ def test_gelu_approximation_dropdown():
 
 def test_x_range_slider():
     z = zoo(["softsign", "hardswish"])
+    full_draws = z.canvas.full_draws
     z.x_range.value = (-12.0, 3.0)
+    assert z.canvas.full_draws == full_draws, "a new x range redraws the axes' levels, not the whole figure"
+    layered = bytes(z.image.value)
+    z.canvas.invalidate()
+    z._render()
+    assert bytes(z.image.value) == layered, "the cached levels give the pixels of a full redraw"
     x, _ = z.function_lines[0].get_data()
     assert x[0] == -12.0 and x[-1] == 3.0
     assert z.function_axes.get_xlim() == (-12.0, 3.0) == z.derivative_axes.get_xlim()
@@ -110,7 +121,7 @@ def test_empty_selection_hides_every_curve():
 
 @pytest.mark.parametrize("args,kwargs,match", [
     (("swish",), {}, "unknown activation"),
-    ((["relu", 3],), {}, "unknown activation"),
+    ((["relu", "sigmod"],), {}, r"unknown activation .sigmod. \(did you mean .sigmoid.\?\)"),
     ((list(acts.ACTIVATIONS)[:7],), {}, "at most 6"),
     ((["relu"],), {"x_range": (2, 1)}, "x_range"),
     ((["relu"],), {"x_range": (-50, 1)}, "x_range"),
@@ -118,6 +129,16 @@ def test_empty_selection_hides_every_curve():
 def test_bad_arguments_are_clear_errors(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         zoo(*args, **kwargs)
+
+
+def test_derivative_jumps_are_gaps_not_vertical_segments():
+    z = zoo(["relu", "hardswish", "gelu"])
+    gaps = {name: np.asarray(line.get_xdata())[np.isnan(line.get_ydata())]
+            for name, line in zip(z.selected, z.derivative_lines)}
+    step = 10.0 / 600
+    np.testing.assert_allclose(gaps["relu"], [0.0], atol=step)             # relu' jumps from 0 to 1 at 0
+    np.testing.assert_allclose(gaps["hardswish"], [-3.0, 3.0], atol=step)  # hardswish' jumps at -3 and 3
+    assert gaps["gelu"].size == 0                                          # gelu' is continuous
 
 
 def test_a_single_name_is_accepted():

@@ -1,11 +1,6 @@
 """Finding controls inside an explorer's widget tree, for the widget-logic tests."""
 
-
-def walk(widget):
-    """The widget and every widget nested in its children, depth first."""
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
+from acts._controls import walk  # noqa: F401  (the one walk through a widget tree; re-exported for the tests)
 
 
 def find_control(widget, description):
