@@ -31,17 +31,28 @@ import sys
 
 from .checks import notebook as _notebook
 from .checks.cases import SPEED_BOUND_S, SPEED_N
-from .checks.engine import (CALL_TIME_LIMIT_S, TASKS, Case, Check, CheckFailed, Feedback, NotImplementedSignal,
-                            NotImplementedYet, Task, call_with_time_limit, grading_hooks)
+from .checks.depth import leaky_he_gain, predicted_vanishing_depth
+from .checks.engine import (
+    CALL_TIME_LIMIT_S,
+    TASKS,
+    Case,
+    Check,
+    CheckFailed,
+    Feedback,
+    NotImplementedSignal,
+    NotImplementedYet,
+    Task,
+    call_with_time_limit,
+    grading_hooks,
+)
 from .checks.initialisation import he_init, layer_gradient_norms, xavier_init
 from .checks.modern import ActivationCheck, activation, derivative, gelu, gelu_derivative, silu, silu_derivative
 from .checks.relu import leaky_relu, leaky_relu_derivative, relu, relu_derivative
 from .checks.sigmoid import sigmoid, sigmoid_derivative
 from .checks.softmax import softmax, softmax_jacobian, weighted_cross_entropy_gradient
+from .checks.softmax_backward import softmax_temperature_backward, softmax_vjp
 from .checks.tanh import tanh, tanh_derivative
 from .checks.xor import best_linear_accuracy, xor_forward, xor_weights
-from .checks.depth import leaky_he_gain, predicted_vanishing_depth
-from .checks.softmax_backward import softmax_temperature_backward, softmax_vjp
 
 __all__ = [
     "CALL_TIME_LIMIT_S", "Case", "Check", "CheckFailed", "Feedback", "NotImplementedYet", "SPEED_BOUND_S", "SPEED_N",

@@ -105,11 +105,9 @@ def _extreme(fn, sign: int):
 def _on_grid(f, params: dict, caller: str) -> np.ndarray:
     """f(GRID, **params) as float64, with a clear error for something that is not an activation."""
     if isinstance(f, str):
-        from . import ACTIVATIONS
+        from . import registry
 
-        if f not in ACTIVATIONS:
-            raise ValueError(f"{caller}(): unknown activation {f!r}; valid names: {', '.join(sorted(ACTIVATIONS))}")
-        f = ACTIVATIONS[f]
+        f = registry.get(f, caller=f"{caller}()")
     if not callable(f):
         raise TypeError(f"{caller}() needs an activation, a function of an array or a name, "
                         f"got {type(f).__name__}")
@@ -200,18 +198,15 @@ def properties_table(names=None, *, variants=True) -> PropertiesTable:
     With ``variants``, GELU's tanh approximation gets its own row, ``gelu (tanh)``. ELU's row is labelled
     ``elu (α = 1)`` (its default); ``table["elu"]`` finds it too.
     """
-    from . import ACTIVATIONS  # here, not at import time: acts/__init__ builds the registry
+    from . import registry
 
     if names is None:
-        names = list(ACTIVATIONS)
+        names = list(registry.names())
     elif isinstance(names, str):
         names = [names]
     rows = []
     for name in names:
-        if name not in ACTIVATIONS:
-            raise ValueError(f"properties_table(): unknown activation {name!r}; valid names: "
-                             f"{', '.join(sorted(ACTIVATIONS))}")
-        act = ACTIVATIONS[name]
+        act = registry.get(name, caller="properties_table()")
         rows.append(_row(_DEFAULT_LABELS.get(name, name), act, {}))
         if variants and name == "gelu":
             rows.append(_row("gelu (tanh)", act, {"approximate": "tanh"}))

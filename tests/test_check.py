@@ -327,7 +327,8 @@ KERNEL_CELLS = [  # (source, what the cell's outputs must show); run top to bott
      "acts.check.sigmoid(sigmoid)", "passed"),
     # an infinite loop is stopped after the time limit with one paragraph
     ("def spin(x):\n    while True:\n        pass\nacts.check.Task.time_limit_s = 1.0\ntry:\n"
-     "    acts.check.sigmoid(spin)\nfinally:\n    acts.check.Task.time_limit_s = acts.check.CALL_TIME_LIMIT_S", "timeout"),
+     "    acts.check.sigmoid(spin)\nfinally:\n"
+     "    acts.check.Task.time_limit_s = acts.check.CALL_TIME_LIMIT_S", "timeout"),
     # a library's function named like a broken cell's is checked as usual
     ("def sigmoid(x):\n    return 1 / (1 + np.exp(-x)", "SyntaxError"),
     ("import acts\nacts.check.sigmoid(acts.sigmoid)", "passed"),
@@ -535,7 +536,7 @@ def test_the_graders_seed_changes_the_hidden_inputs_only():
         seen.setdefault(key, []).append(np.array(x, copy=True))
         return _stable_sigmoid(x)
 
-    for key, seed in (("a", None), ("b", 1), ("c", 1), ("d", 2)):
+    for key, seed in (("a", None), ("b", 1), ("c", 1), ("d", 2)):  # noqa: B007 (sigmoid reads key)
         with check.grading_hooks(hidden_seed=seed):
             assert check.sigmoid.evaluate(sigmoid, hidden=True).passed
     assert np.array_equal(seen["b"][0], seen["c"][0]) and not np.array_equal(seen["b"][0], seen["d"][0])

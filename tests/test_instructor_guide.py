@@ -271,7 +271,7 @@ def round_trip(tmp_path_factory):
     fetch = [ln for ln in learner.splitlines() if "fetch_assignment" in ln]
     submit = [ln for ln in learner.splitlines() if ln.startswith("nbgrader submit")]
     lines = nbgrader_lines(release[1], ROOT, home)
-    for name, folder in homes.items():
+    for folder in homes.values():
         lines += nbgrader_lines("\n".join(fetch), folder, home)
     logs.append(run_nbgrader(lines, env))
 

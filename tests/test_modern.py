@@ -21,6 +21,7 @@ from scipy import special
 import acts
 from acts.modern import MODERN, SELU_ALPHA, SELU_SCALE
 from acts.properties import normal_mean, normal_negative_share
+
 from reference import accuracy_grid, reference, ulp_error
 
 mpf = mpmath.mpf

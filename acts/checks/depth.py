@@ -44,7 +44,7 @@ def leaky_he_gain(task, fn, hidden=False):
         except (TypeError, ValueError):
             task.add(label, False, input=f"alpha = {alpha:g}", expected=expected,
                      actual=problem or type(result).__name__, hint="Return one number for one alpha.")
-            raise Stop
+            raise Stop from None
         ok = bool(np.isclose(value, expected, rtol=1e-9, atol=0))
         task.add(label, ok, input=f"alpha = {alpha:g}", expected=expected, actual=value,
                  hint="" if ok else _gain_hint(alpha, value))
@@ -71,7 +71,7 @@ def predicted_vanishing_depth(task, fn, hidden=False):
         task.add("predicted_vanishing_depth() returns a number", False, expected="a number of layers",
                  actual=problem or type(result).__name__,
                  hint="Return your prediction as a number, e.g. `return 25`.")
-        raise Stop
+        raise Stop from None
     for seed in ((1, 2) if hidden else (0,)):
         measured = vanishing_depth(seed)
         ok = measured is not None and abs(value - measured) <= DEPTH_TOLERANCE

@@ -113,7 +113,7 @@ def weighted_cross_entropy_gradient(task, fn, hidden=False):
         g = task.array(label, fn, (z, y, weights), input=shown, shape=z.shape,
                        shape_hint="One number per score: the gradient has the shape of z.")
         if g is not None:
-            numeric = np.array([central_difference(lambda t, i=i: weighted_cross_entropy(
+            numeric = np.array([central_difference(lambda t, i=i, y=y, weights=weights: weighted_cross_entropy(
                 np.concatenate([z[:i], [t], z[i + 1:]]), y, weights), z[i]) for i in range(z.size)])
             task.add(label, np.allclose(g, numeric, atol=1e-7), input=shown, expected=numeric, actual=g,
                      hint=_weighted_hint(z, y, weights)(g))

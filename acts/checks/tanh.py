@@ -43,7 +43,8 @@ def tanh_derivative(task, fn, hidden=False):
     tails = np.array([-20.0, 15.0, 20.0]) if not hidden else np.array([-25.0, 17.0, 30.0])
     relative_accuracy(task, fn, "tanh'", tails, ref_tanh.derivative(tails), what="the tails",
                       hint="tanh'(20) is about 1.7e-17, not 0: for large |x|, tanh(x) rounds to +-1 and "
-                      "1 - tanh(x)^2 cancels to 0 (lesson 02, 'Pitfall: 1 - tanh^2(x) cancels to zero'). With e = exp(-2|x|), "
+                      "1 - tanh(x)^2 cancels to 0 (lesson 02, 'Pitfall: 1 - tanh^2(x) cancels to zero'). "
+                      "With e = exp(-2|x|), "
                       "1 - tanh(x)^2 = 4e / (1 + e)^2: the same number without the subtraction.")
     extreme_inputs(task, fn, "tanh'", ref_tanh.derivative, hint="tanh'(+-1000) = 0: evaluate the derivative at "
                    "the input x.", warn_hint="Only take exp of -2|x| (at most 0), so nothing overflows.")

@@ -65,7 +65,7 @@ def _weights(task, fn):
     except (TypeError, ValueError):
         task.add(name, False, expected="a tuple (W1, b1, W2, b2)", actual=fmt(result),
                  hint="Return the four parts as a tuple: return W1, b1, W2, b2.")
-        raise Stop
+        raise Stop from None
     shapes = [a.shape for a in (W1, b1, W2, b2)]
     ok = shapes == [(2, 2), (2,), (2,), ()] and all(np.isfinite(a).all() for a in (W1, b1, W2, b2))
     task.add(name, ok, expected="shapes [(2, 2), (2,), (2,), ()], finite", actual=f"shapes {shapes}",
@@ -155,7 +155,7 @@ def best_linear_accuracy(task, fn, hidden=False):
             task.add(label, False, input=shown, expected=f"a number ({truth:g})",
                      actual=problem or type(result).__name__,
                      hint="Return one number: the best fraction of points that a line classifies right.")
-            raise Stop
+            raise Stop from None
         if value > truth + 1e-9:
             hint = ("No line reaches that accuracy: count the correct predictions of each line separately (one "
                     "w, b at a time), and take the best line, not the best point-by-point.")
