@@ -22,7 +22,7 @@ import acts
 from acts.modern import MODERN, SELU_ALPHA, SELU_SCALE
 from acts.properties import normal_mean, normal_negative_share
 
-from reference import accuracy_grid, reference, ulp_error
+from reference import accuracy_grid, cached, reference, ulp_error
 
 mpf = mpmath.mpf
 NAMES = list(MODERN)
@@ -91,7 +91,9 @@ def _reference_table(label):
 
 @pytest.fixture(scope="module")
 def references():
-    return {label: _reference_table(label) for label, _, _ in VARIANTS}
+    # ~90 s of mpmath on 2 cores: computed once, then read from disk while this file and the grid are unchanged
+    return {label: cached(lambda label=label: _reference_table(label), "modern", label, GRID, sources=[__file__])
+            for label, _, _ in VARIANTS}
 
 
 # ---------------------------------------------------------------- registry and metadata
