@@ -2,7 +2,10 @@
 
     net = MLP([2, 32, 32, 2], activation="tanh", init="xavier", seed=0)
     history = train(net, X, y, steps=500, lr=0.01, optimizer="adam")
+    history.steps_to(0.1)                      # updates until the training loss first fell below 0.1
     gradient_norms("sigmoid", depth=50)        # one norm per hidden layer, input side first
+    table = sweep(lambda seed: MLP([2, 16, 2], "relu", seed=seed), X, y, X_val, y_val,
+                  rates=(0.01, 0.03), seeds=range(5))   # learning rates x seeds, for fair comparisons
 
 Shapes: a batch is a matrix of rows, X (batch, n_in); layer l computes Z = A_prev @ W + b (pre-activations)
 and A = f(Z) (activations). The last layer is linear: its Z is the network's output (scores or a prediction).
@@ -85,6 +88,9 @@ class MLP:
     followed by ``activation``. ``init``/``scale`` draw the hidden layers' weights (``output_init`` and
     ``output_scale`` the last layer's, by default the same init and scale 1); hidden biases start at ``bias``.
     ``weights`` (optional): one matrix per layer to start from instead of drawing them (scales still apply).
+    ``shift``: subtracted from every hidden activation, A = f(Z) - shift (same slope f'). ``"sigmoid"`` with
+    ``shift=0.5`` is sigmoid - 1/2: centred like tanh (tanh(x) = 2 sigma(2x) - 1) but with sigmoid's slope 1/4 at 0,
+    which separates the effect of centring from the effect of slope.
 
     Recorded by ``forward(X)``: ``input``, ``preactivations[l]`` (Z), ``activations[l]`` (f(Z)) for each hidden
     layer l = 0..depth-1, and ``output``. By ``backward(grad_output)``: ``grad_preactivations[l]`` (dL/dZ),
@@ -92,7 +98,7 @@ class MLP:
     """
 
     def __init__(self, sizes, activation="relu", init="he", scale=1.0, bias=0.0, seed=0,
-                 params=None, output_init=None, output_scale=1.0, weights=None):
+                 params=None, output_init=None, output_scale=1.0, weights=None, shift=0.0):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least an input and an output size, all >= 1; got {sizes}")
@@ -103,6 +109,9 @@ class MLP:
         output_init = init if output_init is None else output_init
         _check_choice(output_init, INITS, "init")
         self.sizes, self.init, self.scale = sizes, init, float(scale)
+        self.shift = float(shift)
+        if not np.isfinite(self.shift):
+            raise ValueError(f"shift must be a finite number, got {shift!r}")
         rng = np.random.default_rng(seed)
         self.weights, self.biases = [], []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -126,7 +135,7 @@ class MLP:
         return len(self.weights) - 1
 
     def forward(self, X) -> np.ndarray:
-        """Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l) for each hidden layer; output = A_depth W + b (linear)."""
+        """Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l) - shift for each hidden layer; output = A_depth W + b (linear)."""
         a = np.asarray(X, dtype=float)
         if a.ndim != 2 or a.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (batch, {self.sizes[0]}), got {a.shape}")
@@ -137,6 +146,8 @@ class MLP:
             if b.any():  # zero biases (the probe's) cost nothing
                 z += b
             a = self.activation(z, **self.params)
+            if self.shift:
+                a -= self.shift
             self.preactivations.append(z)
             self.activations.append(a)
         self.output = a @ self.weights[-1] + self.biases[-1]
@@ -179,14 +190,24 @@ class MLP:
         """Class labels (argmax of the scores) for a classifier trained with cross-entropy."""
         return np.argmax(self.forward(X), axis=1)
 
-    def dead_fraction(self, X) -> np.ndarray:
-        """Per hidden layer: the fraction of units whose pre-activation is <= 0 for EVERY row of X.
-        Under ReLU such a unit outputs 0 and passes no gradient, so nothing can bring it back."""
+    def dead_units(self, X) -> list:
+        """Per hidden layer, a boolean mask of the units whose pre-activation is <= 0 for EVERY row of X.
+
+        Under ReLU such a unit outputs 0 and its slope is 0 on all of X, so its own weights and bias get no
+        gradient. It stays dead while its inputs stay the same: always for a first-layer unit (its inputs are
+        the data) or below frozen layers. A unit in a deeper layer can come back to life when the layers below
+        it change what they feed it."""
         self.forward(X)
-        return np.array([np.mean(np.all(z <= 0, axis=0)) for z in self.preactivations])
+        return [np.all(z <= 0, axis=0) for z in self.preactivations]
+
+    def dead_fraction(self, X) -> np.ndarray:
+        """Per hidden layer: the fraction of units that are dead on X (see ``dead_units``)."""
+        return np.array([np.mean(mask) for mask in self.dead_units(X)])
 
     def __repr__(self) -> str:
-        return f"MLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, scale={self.scale})"
+        shift = f", shift={self.shift}" if self.shift else ""
+        return (f"MLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, scale={self.scale}"
+                f"{shift})")
 
 
 # ---------------------------------------------------------------- the vanishing-gradient probe
@@ -245,24 +266,34 @@ def gradient_norms(activation, depth=50, width=100, init="standard", scale=1.0, 
 # ---------------------------------------------------------------- training
 @dataclass
 class History:
-    """What ``train`` measured: ``loss[i]``, the loss of the batch used by step i + 1 (before its update); and
-    at step 0 (before training), every ``record_every`` steps and at the end: ``steps``, ``accuracy`` on all
-    of X (cross-entropy only) and, with ``track_dead``, the fraction of dead units per hidden layer."""
+    """What ``train`` measured: ``loss[i]``, the loss of the batch used by step i + 1, i.e. after i updates
+    (before that step's own update); and at step 0 (before training), every ``record_every`` steps and at the
+    end: ``steps``, ``accuracy`` on all of X (cross-entropy only) and, with ``track_dead``, the fraction of dead
+    units per hidden layer (``dead``) and which units they are (``dead_units``: one boolean mask per layer)."""
 
     loss: list = field(default_factory=list)
     steps: list = field(default_factory=list)
     accuracy: list = field(default_factory=list)
     dead: list = field(default_factory=list)
+    dead_units: list = field(default_factory=list)
+
+    def steps_to(self, target: float):
+        """The number of updates after which the recorded loss was first below ``target`` (None if never):
+        the first i with loss[i] < target. With full-batch training that loss is the training loss."""
+        below = np.flatnonzero(np.asarray(self.loss) < target)
+        return int(below[0]) if below.size else None
 
 
 def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entropy", batch_size=None, seed=0,
-          record_every=10, track_dead=False) -> History:
+          record_every=10, track_dead=False, stop_below=None) -> History:
     """Train in place by gradient descent; returns a History.
 
     sgd:  W <- W - lr g
     adam: m <- 0.9 m + 0.1 g;  v <- 0.999 v + 0.001 g^2;  W <- W - lr m_hat / (sqrt(v_hat) + 1e-8)
           (Kingma & Ba 2015; m_hat, v_hat are m and v divided by 1 - beta^t)
     ``batch_size=None`` uses the whole data set every step; otherwise mini-batches drawn with ``seed``.
+    ``stop_below``: stop, without updating, as soon as a batch's loss is below this value (see ``train_until``).
+    Afterwards ``net.weights`` and ``net.biases`` hold views into one flat parameter vector (same values).
     """
     _check_choice(optimizer, OPTIMIZERS, "optimizer")
     _check_choice(loss, LOSSES, "loss")
@@ -273,9 +304,11 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr}")
     rng = np.random.default_rng(seed)
-    params = net.weights + net.biases
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
+    # All weights and biases live in one flat vector, and the net's arrays become views into it: the update is
+    # then a handful of NumPy calls per step instead of a handful per array (same arithmetic, element by element).
+    theta, views = _flatten(net.weights + net.biases)
+    net.weights[:], net.biases[:] = views[:len(net.weights)], views[len(net.weights):]
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
     history = History()
 
     def record(step):
@@ -283,20 +316,27 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
         if loss == "cross_entropy":
             history.accuracy.append(accuracy(net, X, y))
         if track_dead:
-            history.dead.append(net.dead_fraction(X))
+            masks = net.dead_units(X)
+            history.dead_units.append(masks)
+            history.dead.append(np.array([np.mean(mask) for mask in masks]))
 
     record(0)
     for step in range(1, int(steps) + 1):
         rows = slice(None) if batch_size is None else rng.choice(len(X), size=batch_size, replace=False)
         history.loss.append(net.gradients(X[rows], y[rows], loss))
-        grads = net.grad_weights + net.grad_biases
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if optimizer == "sgd":
-                p -= lr * g
-            else:
-                m[i] = 0.9 * m[i] + 0.1 * g
-                v[i] = 0.999 * v[i] + 0.001 * g * g
-                p -= lr * (m[i] / (1 - 0.9**step)) / (np.sqrt(v[i] / (1 - 0.999**step)) + 1e-8)
+        if stop_below is not None and history.loss[-1] < stop_below:
+            if history.steps[-1] != step - 1:
+                record(step - 1)  # the net has had step - 1 updates
+            break
+        g = np.concatenate([grad.ravel() for grad in net.grad_weights + net.grad_biases])
+        if optimizer == "sgd":
+            theta -= lr * g
+        else:
+            m *= 0.9
+            m += 0.1 * g
+            v *= 0.999
+            v += 0.001 * g * g
+            theta -= lr * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
         if step % record_every == 0 or step == steps:
             record(step)
     return history
@@ -305,3 +345,102 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
 def accuracy(net: MLP, X, y) -> float:
     """Fraction of rows whose predicted class equals the label."""
     return float(np.mean(net.predict(X) == np.asarray(y).ravel()))
+
+
+def _flatten(arrays):
+    """One vector holding every array's values, and views into it shaped like the arrays."""
+    theta = np.concatenate([a.ravel() for a in arrays]).astype(float)
+    views, start = [], 0
+    for a in arrays:
+        views.append(theta[start:start + a.size].reshape(a.shape))
+        start += a.size
+    return theta, views
+
+
+def train_until(net: MLP, X, y, target_loss: float, max_steps=1000, **options):
+    """Train (full batch unless ``batch_size`` is given) until the loss is below ``target_loss``; returns the
+    number of updates that took, or None if ``max_steps`` updates were not enough. ``options`` go to ``train``."""
+    history = train(net, X, y, steps=max_steps, stop_below=target_loss, record_every=max_steps, **options)
+    return history.steps_to(target_loss)
+
+
+# ---------------------------------------------------------------- fair comparisons: learning rates x seeds
+@dataclass
+class Sweep:
+    """What ``sweep`` measured, one row per learning rate and one column per seed:
+    ``val_accuracy`` (on the validation split), ``final_loss`` (training loss after the last update),
+    ``steps_to_target`` (updates until the training loss first fell below ``target``; nan where it never did);
+    and by (rate index, seed index): ``nets``, the trained networks, and ``losses``, their training-loss curves."""
+
+    rates: tuple
+    seeds: tuple
+    target: float
+    val_accuracy: np.ndarray
+    final_loss: np.ndarray
+    steps_to_target: np.ndarray
+    nets: dict
+    losses: dict
+
+    def best_rate_index(self) -> int:
+        """The rate chosen on the validation split: highest mean validation accuracy over the seeds; a tie
+        goes to the lower mean final training loss."""
+        return min(range(len(self.rates)),
+                   key=lambda i: (-np.mean(self.val_accuracy[i]), np.mean(self.final_loss[i])))
+
+    def fastest_rate_index(self) -> int:
+        """The rate that reaches the target loss for the most seeds, then in the fewest mean steps."""
+        reached = np.isfinite(self.steps_to_target)
+        return min(range(len(self.rates)), key=lambda i: (-reached[i].sum(), np.nanmean(
+            np.where(reached[i], self.steps_to_target[i], np.nan)) if reached[i].any() else np.inf))
+
+    def accuracy_on(self, X, y, rate_index=None) -> np.ndarray:
+        """Accuracy of each seed's network trained at one rate (default: the rate chosen on validation)."""
+        i = self.best_rate_index() if rate_index is None else rate_index
+        return np.array([accuracy(self.nets[i, j], X, y) for j in range(len(self.seeds))])
+
+
+def sweep(make_net, X, y, X_val, y_val, rates=(0.003, 0.01, 0.03, 0.1), seeds=range(5), steps=300, target=0.1,
+          **options) -> Sweep:
+    """Train ``make_net(seed)`` on (X, y) for ``steps`` full-batch updates at every rate, for every seed (the
+    seed draws the initial weights); score each on (X_val, y_val). ``options`` go to ``train`` (optimizer,
+    loss, ...). Every run of a comparison gets the same rates, seeds and budget."""
+    rates, seeds = tuple(float(r) for r in rates), tuple(int(s) for s in seeds)
+    if not rates or not seeds:
+        raise ValueError("sweep needs at least one rate and one seed")
+    shape = (len(rates), len(seeds))
+    val_accuracy, final_loss, steps_to_target = np.zeros(shape), np.zeros(shape), np.full(shape, np.nan)
+    nets, losses = {}, {}
+    for i, rate in enumerate(rates):
+        for j, seed in enumerate(seeds):
+            net = make_net(seed)
+            history = train(net, X, y, steps=steps, lr=rate, record_every=steps, **options)
+            nets[i, j], losses[i, j] = net, np.array(history.loss)
+            val_accuracy[i, j] = accuracy(net, X_val, y_val)
+            final_loss[i, j] = net.loss(X, y, options.get("loss", "cross_entropy"))
+            reached = history.steps_to(target)
+            if reached is not None:
+                steps_to_target[i, j] = reached
+    return Sweep(rates, seeds, float(target), val_accuracy, final_loss, steps_to_target, nets, losses)
+
+
+def mean_sd(values, spec=".2f") -> str:
+    """'mean ± sd' of the finite values (sample standard deviation, n - 1), each formatted with ``spec``;
+    "-" when there is none."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return "-"
+    sd = values.std(ddof=1) if values.size > 1 else 0.0
+    return f"{values.mean():{spec}} ± {sd:{spec}}"
+
+
+def clearly_different(a, b) -> bool:
+    """A rough test for two sets of runs (one value per seed): are their means further apart than twice the
+    standard error of the difference, 2 sqrt(s_a^2/n_a + s_b^2/n_b)? (About a 95% criterion for normal
+    noise; with 5 seeds, treat a borderline answer as "within noise".)"""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if a.size < 2 or b.size < 2:
+        raise ValueError("clearly_different needs at least two finite values on each side")
+    error = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+    return bool(abs(a.mean() - b.mean()) > 2 * error)
