@@ -285,7 +285,7 @@ class History:
 
 
 def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entropy", batch_size=None, seed=0,
-          record_every=10, track_dead=False, stop_below=None) -> History:
+          record_every=10, track_dead=False, stop_below=None, clip_norm=None) -> History:
     """Train in place by gradient descent; returns a History.
 
     sgd:  W <- W - lr g
@@ -293,6 +293,8 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
           (Kingma & Ba 2015; m_hat, v_hat are m and v divided by 1 - beta^t)
     ``batch_size=None`` uses the whole data set every step; otherwise mini-batches drawn with ``seed``.
     ``stop_below``: stop, without updating, as soon as a batch's loss is below this value (see ``train_until``).
+    ``clip_norm``: gradient-norm clipping, g <- g min(1, clip_norm / ||g||) with ||g|| the norm of all weight and
+    bias gradients together (Pascanu et al. 2013): a step never uses a gradient longer than clip_norm.
     Afterwards ``net.weights`` and ``net.biases`` hold views into one flat parameter vector (same values).
     """
     _check_choice(optimizer, OPTIMIZERS, "optimizer")
@@ -303,6 +305,8 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
         raise ValueError(f"X and y need the same number of rows, got {len(X)} and {len(y)}")
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr}")
+    if clip_norm is not None and not (np.isfinite(clip_norm) and clip_norm > 0):
+        raise ValueError(f"clip_norm must be a positive number or None, got {clip_norm}")
     rng = np.random.default_rng(seed)
     # All weights and biases live in one flat vector, and the net's arrays become views into it: the update is
     # then a handful of NumPy calls per step instead of a handful per array (same arithmetic, element by element).
@@ -329,6 +333,10 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
                 record(step - 1)  # the net has had step - 1 updates
             break
         g = np.concatenate([grad.ravel() for grad in net.grad_weights + net.grad_biases])
+        if clip_norm is not None:
+            length = np.linalg.norm(g)
+            if length > clip_norm:
+                g *= clip_norm / length
         if optimizer == "sgd":
             theta -= lr * g
         else:
@@ -434,13 +442,14 @@ def mean_sd(values, spec=".2f") -> str:
     return f"{values.mean():{spec}} ± {sd:{spec}}"
 
 
-def clearly_different(a, b) -> bool:
+def clearly_different(a, b, at_least=0.0) -> bool:
     """A rough test for two sets of runs (one value per seed): are their means further apart than twice the
-    standard error of the difference, 2 sqrt(s_a^2/n_a + s_b^2/n_b)? (About a 95% criterion for normal
-    noise; with 5 seeds, treat a borderline answer as "within noise".)"""
+    standard error of the difference, 2 sqrt(s_a^2/n_a + s_b^2/n_b), and than ``at_least``? (About a 95%
+    criterion for normal noise. ``at_least`` is the smallest difference that would matter, e.g. 0.01 for
+    accuracies: when every seed scores the same, the standard error is 0 and even one test point would count.)"""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     if a.size < 2 or b.size < 2:
         raise ValueError("clearly_different needs at least two finite values on each side")
     error = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
-    return bool(abs(a.mean() - b.mean()) > 2 * error)
+    return bool(abs(a.mean() - b.mean()) > max(2 * error, at_least))

@@ -272,6 +272,22 @@ def test_train_leaves_the_net_on_a_flat_parameter_vector_with_the_same_update():
     assert net.weights[0].base is net.biases[0].base  # views into one vector
 
 
+def test_clip_norm_bounds_every_sgd_step():
+    X, y = data.moons(80, seed=1)
+    net = MLP([2, 8, 2], "relu", seed=0, scale=5.0)  # large weights: large gradients
+    before = np.concatenate([p.ravel() for p in net.weights + net.biases])
+    net.gradients(X, y, "cross_entropy")
+    length = np.linalg.norm(np.concatenate([g.ravel() for g in net.grad_weights + net.grad_biases]))
+    assert length > 0.5
+    train(net, X, y, steps=1, lr=1.0, optimizer="sgd", clip_norm=0.5)
+    after = np.concatenate([p.ravel() for p in net.weights + net.biases])
+    assert np.linalg.norm(after - before) == pytest.approx(0.5)  # lr 1 x a gradient clipped to length 0.5
+    unclipped = MLP([2, 8, 2], "relu", seed=0, scale=5.0)
+    train(unclipped, X, y, steps=1, lr=1.0, optimizer="sgd", clip_norm=10 * length)  # too long to bite
+    again = np.concatenate([p.ravel() for p in unclipped.weights + unclipped.biases])
+    assert np.linalg.norm(again - before) == pytest.approx(length)
+
+
 def test_history_steps_to_counts_updates_before_the_loss_fell_below():
     hist = History(loss=[1.0, 0.5, 0.2, 0.05, 0.01])
     assert hist.steps_to(0.1) == 3
@@ -329,6 +345,8 @@ def test_mean_sd_and_clearly_different():
     assert mean_sd([np.nan]) == "-"
     assert clearly_different([1.0, 1.1, 0.9, 1.0, 1.05], [2.0, 2.1, 1.9, 2.0, 2.05])
     assert not clearly_different([1.0, 2.0, 0.0, 1.5, 0.5], [1.2, 2.2, 0.2, 1.7, 0.7])
+    assert clearly_different([0.99] * 5, [0.995] * 5)  # no spread at all: any gap counts ...
+    assert not clearly_different([0.99] * 5, [0.995] * 5, at_least=0.01)  # ... unless it is too small to matter
     with pytest.raises(ValueError, match="at least two"):
         clearly_different([1.0], [1.0, 2.0])
 
@@ -384,6 +402,7 @@ def test_spiral_has_the_requested_classes():
     (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], optimizer="rmsprop"), "unknown optimizer"),
     (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0], steps=1), "same number of rows"),
     (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], lr=-1), "lr"),
+    (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], clip_norm=0), "clip_norm"),
     (lambda: loss_and_gradient(np.ones((2, 2)), [0, 1], loss="hinge"), "unknown loss"),
     (lambda: data.load("iris"), "unknown data set 'iris'"),
     (lambda: data.moons(1), "n must be"),
