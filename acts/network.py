@@ -22,6 +22,8 @@ import numpy as np
 from .activation import Activation
 
 INITS = ("standard", "xavier", "he")
+NORMS = (None, "layer")
+LAYER_NORM_EPS = 1e-5
 LOSSES = ("mse", "cross_entropy")
 OPTIMIZERS = ("sgd", "adam")
 
@@ -39,7 +41,7 @@ def get_activation(activation) -> Activation:
 
 def _check_choice(value, choices, what):
     if value not in choices:
-        raise ValueError(f"unknown {what} {value!r}; choose one of: {', '.join(choices)}")
+        raise ValueError(f"unknown {what} {value!r}; choose one of: {', '.join(str(c) for c in choices)}")
 
 
 def init_weights(n_in: int, n_out: int, init: str = "he", scale: float = 1.0, rng=None) -> np.ndarray:
@@ -61,6 +63,21 @@ def init_weights(n_in: int, n_out: int, init: str = "he", scale: float = 1.0, rn
     else:
         w = rng.normal(0.0, np.sqrt(2 / n_in), size=(n_in, n_out))
     return w * scale
+
+
+def layer_norm(z: np.ndarray):
+    """(U, r): each row standardised over its units, U = (Z - mean) r with r = 1 / sqrt(var + eps)."""
+    centred = z - z.mean(axis=1, keepdims=True)
+    inverse_sd = 1 / np.sqrt(np.mean(centred * centred, axis=1, keepdims=True) + LAYER_NORM_EPS)
+    return centred * inverse_sd, inverse_sd
+
+
+def layer_norm_backward(grad_u: np.ndarray, u: np.ndarray, inverse_sd: np.ndarray) -> np.ndarray:
+    """dL/dZ from dL/dU for U = layer_norm(Z), row by row (means over the units):
+    dL/dZ = r (dL/dU - mean(dL/dU) - U mean(dL/dU * U)). The two means remove what normalising takes out of Z:
+    a shift of the whole row, and a rescaling of it."""
+    return inverse_sd * (grad_u - grad_u.mean(axis=1, keepdims=True)
+                         - u * np.mean(grad_u * u, axis=1, keepdims=True))
 
 
 def loss_and_gradient(output: np.ndarray, target: np.ndarray, loss: str = "mse"):
@@ -92,13 +109,21 @@ class MLP:
     ``shift=0.5`` is sigmoid - 1/2: centred like tanh (tanh(x) = 2 sigma(2x) - 1) but with sigmoid's slope 1/4 at 0,
     which separates the effect of centring from the effect of slope.
 
-    Recorded by ``forward(X)``: ``input``, ``preactivations[l]`` (Z), ``activations[l]`` (f(Z)) for each hidden
-    layer l = 0..depth-1, and ``output``. By ``backward(grad_output)``: ``grad_preactivations[l]`` (dL/dZ),
-    ``grad_activations[l]`` (dL/dA), and for every layer incl. the output ``grad_weights``, ``grad_biases``.
+    Two ways deep networks are trained in practice, as options (off by default):
+    ``norm="layer"``: layer normalisation without learned gain or bias (Ba et al. 2016): each row of Z is
+    standardised over its units, U = (Z - mean) / sqrt(var + eps), and the activation gets U instead of Z.
+    ``residual=True``: a hidden layer whose input and output widths agree adds its input to its output,
+    A_l = A_{l-1} + f(...) (He et al. 2016's identity shortcut); the gradient then has a path around f.
+
+    Recorded by ``forward(X)``: ``input``, ``preactivations[l]`` (Z), ``activations[l]`` (what layer l passes on:
+    f(Z), or f(U), plus the shortcut) for each hidden layer l = 0..depth-1, and ``output``. By
+    ``backward(grad_output)``: ``grad_preactivations[l]`` (dL/dZ), ``grad_activations[l]`` (dL/dA), and for every
+    layer incl. the output ``grad_weights``, ``grad_biases``.
     """
 
     def __init__(self, sizes, activation="relu", init="he", scale=1.0, bias=0.0, seed=0,
-                 params=None, output_init=None, output_scale=1.0, weights=None, shift=0.0):
+                 params=None, output_init=None, output_scale=1.0, weights=None, shift=0.0, residual=False,
+                 norm=None):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least an input and an output size, all >= 1; got {sizes}")
@@ -112,6 +137,10 @@ class MLP:
         self.shift = float(shift)
         if not np.isfinite(self.shift):
             raise ValueError(f"shift must be a finite number, got {shift!r}")
+        _check_choice(norm, NORMS, "norm")
+        self.norm, self.residual = norm, bool(residual)
+        # the identity shortcut needs equal widths: hidden layer l (weights[l]) maps sizes[l] -> sizes[l + 1]
+        self._shortcut = [self.residual and sizes[l] == sizes[l + 1] for l in range(len(sizes) - 2)]
         rng = np.random.default_rng(seed)
         self.weights, self.biases = [], []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -127,6 +156,7 @@ class MLP:
             self.biases.append(np.full(n_out, 0.0 if last else float(bias)))
         self.input = self.output = None
         self.preactivations, self.activations = [], []
+        self.normalised, self._inverse_sd = [], []
         self.grad_preactivations, self.grad_activations, self.grad_weights, self.grad_biases = [], [], [], []
 
     @property
@@ -135,33 +165,49 @@ class MLP:
         return len(self.weights) - 1
 
     def forward(self, X) -> np.ndarray:
-        """Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l) - shift for each hidden layer; output = A_depth W + b (linear)."""
+        """Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l) - shift for each hidden layer; output = A_depth W + b (linear).
+        With ``norm="layer"`` f gets U_l = layer_norm(Z_l); with ``residual`` A_l also adds A_{l-1}."""
         a = np.asarray(X, dtype=float)
         if a.ndim != 2 or a.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (batch, {self.sizes[0]}), got {a.shape}")
         self.input = a
         self.preactivations, self.activations = [], []
-        for w, b in zip(self.weights[:-1], self.biases[:-1]):
+        self.normalised, self._inverse_sd = [], []
+        for layer, (w, b) in enumerate(zip(self.weights[:-1], self.biases[:-1])):
             z = a @ w
             if b.any():  # zero biases (the probe's) cost nothing
                 z += b
-            a = self.activation(z, **self.params)
+            v = z
+            if self.norm == "layer":
+                v, inverse_sd = layer_norm(z)
+                self.normalised.append(v)
+                self._inverse_sd.append(inverse_sd)
+            out = self.activation(v, **self.params)
             if self.shift:
-                a -= self.shift
+                out -= self.shift
+            if self._shortcut[layer]:
+                out += a
+            a = out
             self.preactivations.append(z)
             self.activations.append(a)
         self.output = a @ self.weights[-1] + self.biases[-1]
         return self.output
 
+    def activation_inputs(self) -> list:
+        """What each hidden layer's activation function was applied to: Z, or U with layer normalisation."""
+        return self.normalised if self.norm == "layer" else self.preactivations
+
     def backward(self, grad_output, weights=True) -> None:
         """Back-propagate dL/d output. Chain rule per layer, from the output down:
         dL/dW_l = A_{l-1}^T dL/dZ_l,  dL/db_l = sum over the batch of dL/dZ_l,
-        dL/dA_{l-1} = dL/dZ_l W_l^T,  dL/dZ_{l-1} = dL/dA_{l-1} * f'(Z_{l-1}).
+        dL/dA_{l-1} = dL/dZ_l W_l^T (+ dL/dA_l through a residual shortcut),
+        dL/dZ_{l-1} = dL/dA_{l-1} * f'(Z_{l-1})  (through ``layer_norm_backward`` first with layer normalisation).
         ``weights=False`` skips the weight and bias gradients (the lab only needs dL/dZ)."""
         if self.output is None:
             raise RuntimeError("call forward(X) before backward()")
         dz = np.asarray(grad_output, dtype=float).reshape(self.output.shape)
         inputs = [self.input] + self.activations
+        inner = self.activation_inputs()
         n = len(self.weights)
         self.grad_weights, self.grad_biases = [None] * n, [None] * n
         self.grad_preactivations, self.grad_activations = [None] * self.depth, [None] * self.depth
@@ -172,8 +218,12 @@ class MLP:
             if layer == 0:
                 break
             da = dz @ self.weights[layer].T
-            dz = self.activation.derivative(self.preactivations[layer - 1], **self.params)
+            if layer < n - 1 and self._shortcut[layer]:
+                da += self.grad_activations[layer]  # the shortcut passes dL/dA_l straight down
+            dz = self.activation.derivative(inner[layer - 1], **self.params)
             dz *= da  # in place: one array fewer per layer
+            if self.norm == "layer":
+                dz = layer_norm_backward(dz, self.normalised[layer - 1], self._inverse_sd[layer - 1])
             self.grad_activations[layer - 1] = da
             self.grad_preactivations[layer - 1] = dz
 
@@ -191,23 +241,25 @@ class MLP:
         return np.argmax(self.forward(X), axis=1)
 
     def dead_units(self, X) -> list:
-        """Per hidden layer, a boolean mask of the units whose pre-activation is <= 0 for EVERY row of X.
+        """Per hidden layer, a boolean mask of the units whose activation input (Z, or U with layer normalisation)
+        is <= 0 for EVERY row of X.
 
         Under ReLU such a unit outputs 0 and its slope is 0 on all of X, so its own weights and bias get no
         gradient. It stays dead while its inputs stay the same: always for a first-layer unit (its inputs are
         the data) or below frozen layers. A unit in a deeper layer can come back to life when the layers below
         it change what they feed it."""
         self.forward(X)
-        return [np.all(z <= 0, axis=0) for z in self.preactivations]
+        return [np.all(v <= 0, axis=0) for v in self.activation_inputs()]
 
     def dead_fraction(self, X) -> np.ndarray:
         """Per hidden layer: the fraction of units that are dead on X (see ``dead_units``)."""
         return np.array([np.mean(mask) for mask in self.dead_units(X)])
 
     def __repr__(self) -> str:
-        shift = f", shift={self.shift}" if self.shift else ""
+        extras = (f", shift={self.shift}" if self.shift else "") + (", residual=True" if self.residual else "")
+        extras += f", norm={self.norm!r}" if self.norm else ""
         return (f"MLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, scale={self.scale}"
-                f"{shift})")
+                f"{extras})")
 
 
 # ---------------------------------------------------------------- the vanishing-gradient probe
@@ -229,12 +281,12 @@ def _probe_draws(width, batch, init, layers, seed):
 
 
 def probe(activation, depth=50, width=100, init="standard", scale=1.0, batch=256, seed=0, params=None,
-          weights=True) -> MLP:
+          weights=True, residual=False, norm=None) -> MLP:
     """The set-up of ``gradient_norms``, run once forward and backward; returns the net with everything recorded.
 
     X ~ N(0, 1) of shape (batch, width); ``depth`` hidden layers width -> width, zero biases, weights drawn by
     ``init`` times ``scale``; a linear output layer to one unit (same init, no scale); MSE against N(0, 1) targets.
-    ``weights=False`` skips the weight gradients.
+    ``weights=False`` skips the weight gradients. ``residual`` and ``norm`` as in ``MLP``.
     """
     depth, width, batch = int(depth), int(width), int(batch)
     if depth < 1 or width < 1 or batch < 1:
@@ -244,13 +296,13 @@ def probe(activation, depth=50, width=100, init="standard", scale=1.0, batch=256
         raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
     X, target, hidden, output = _probe_draws(width, batch, init, max(depth, 100), int(seed))
     net = MLP([width] * (depth + 1) + [1], activation, init=init, scale=scale, params=params,
-              weights=hidden[:depth] + [output])
+              weights=hidden[:depth] + [output], residual=residual, norm=norm)
     net.gradients(X, target, "mse", weights=weights)
     return net
 
 
 def gradient_norms(activation, depth=50, width=100, init="standard", scale=1.0, batch=256, seed=0,
-                   wrt="preactivations", params=None) -> np.ndarray:
+                   wrt="preactivations", params=None, residual=False, norm=None) -> np.ndarray:
     """One norm per hidden layer, input side first (see ``probe`` for the set-up).
 
     wrt="preactivations": ||dL/dZ_l||_F over the batch, the back-propagated signal;
@@ -258,7 +310,8 @@ def gradient_norms(activation, depth=50, width=100, init="standard", scale=1.0, 
     Deterministic for a given seed.
     """
     _check_choice(wrt, ("preactivations", "weights"), "wrt")
-    net = probe(activation, depth, width, init, scale, batch, seed, params, weights=wrt == "weights")
+    net = probe(activation, depth, width, init, scale, batch, seed, params, weights=wrt == "weights",
+                residual=residual, norm=norm)
     grads = net.grad_preactivations if wrt == "preactivations" else net.grad_weights[:-1]
     return np.array([np.linalg.norm(g) for g in grads])
 

@@ -8,8 +8,8 @@ import pytest
 
 import acts
 from acts import data
-from acts.network import (MLP, History, Sweep, clearly_different, gradient_norms, init_weights, loss_and_gradient,
-                          mean_sd, probe, sweep, train, train_until)
+from acts.network import (MLP, History, Sweep, clearly_different, gradient_norms, init_weights, layer_norm,
+                          layer_norm_backward, loss_and_gradient, mean_sd, probe, sweep, train, train_until)
 
 
 def _numerical_weight_gradients(net, X, target, loss, h=1e-6):
@@ -40,6 +40,61 @@ def test_weight_and_bias_gradients_match_finite_differences(name, loss):
     analytic = net.grad_weights + net.grad_biases
     for a, n in zip(analytic, numeric):
         np.testing.assert_allclose(a, n, atol=1e-7, rtol=1e-5)
+
+
+@pytest.mark.parametrize("residual, norm", [(True, None), (False, "layer"), (True, "layer")])
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "leaky_relu"])
+def test_residual_and_layer_norm_gradients_match_finite_differences(name, residual, norm):
+    rng = np.random.default_rng(5)
+    net = MLP([4, 4, 4, 3, 2], name, init="xavier", seed=2, bias=0.1, residual=residual, norm=norm)
+    X = rng.standard_normal((6, 4))
+    target = rng.integers(0, 2, 6)
+    net.gradients(X, target, "cross_entropy")
+    numeric = _numerical_weight_gradients(net, X, target, "cross_entropy")
+    for a, n in zip(net.grad_weights + net.grad_biases, numeric):
+        np.testing.assert_allclose(a, n, atol=1e-7, rtol=1e-5)
+
+
+def test_layer_norm_backward_is_the_vector_jacobian_product_of_the_whole_layer():
+    # directional derivative of the whole row map Z -> U, against central differences, for random directions
+    rng = np.random.default_rng(0)
+    z, grad_u = rng.standard_normal((5, 7)) * 3 + 1, rng.standard_normal((5, 7))
+    u, inverse_sd = layer_norm(z)
+    np.testing.assert_allclose(u.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(u.var(axis=1), 1, rtol=1e-4)  # 1 up to eps / var
+    grad_z = layer_norm_backward(grad_u, u, inverse_sd)
+    for _ in range(5):
+        direction = rng.standard_normal(z.shape)
+        h = 1e-6
+        change = (layer_norm(z + h * direction)[0] - layer_norm(z - h * direction)[0]) / (2 * h)
+        assert np.sum(grad_u * change) == pytest.approx(np.sum(grad_z * direction), rel=1e-6)
+
+
+def test_shortcuts_only_where_widths_agree_and_defaults_unchanged():
+    net = MLP([3, 5, 5, 4, 4, 2], "relu", residual=True)
+    assert net._shortcut == [False, True, False, True]
+    X = np.random.default_rng(1).standard_normal((4, 3))
+    net.forward(X)
+    np.testing.assert_allclose(net.activations[1], acts.relu(net.preactivations[1]) + net.activations[0])
+    plain = MLP([3, 5, 5, 4, 4, 2], "relu")  # same weights, no options: the textbook layer
+    plain.forward(X)
+    np.testing.assert_array_equal(plain.activations[1], acts.relu(plain.preactivations[1]))
+    assert "residual=True" in repr(net) and "norm" not in repr(plain)
+
+
+@pytest.mark.parametrize("name, residual, norm", [("tanh", True, None), ("tanh", False, "layer"),
+                                                  ("tanh", True, "layer"), ("sigmoid", True, None)])
+def test_residual_or_layer_norm_keep_a_deep_gradient_within_a_small_factor(name, residual, norm):
+    plain = gradient_norms(name, depth=50, init="standard")
+    fixed = gradient_norms(name, depth=50, init="standard", residual=residual, norm=norm)
+    assert plain.max() / plain.min() > 1e10  # 50 layers vanish without the fix ...
+    assert fixed.max() / fixed.min() < 100  # ... and stay within a factor of 100 with it
+
+
+def test_layer_norm_alone_does_not_rescue_sigmoid():
+    # normalising Z does not remove sigmoid's mean of 1/2 and slope of 1/4
+    values = gradient_norms("sigmoid", depth=50, init="standard", norm="layer")
+    assert values[0] / values[-1] < 1e-10
 
 
 def test_preactivation_gradients_match_finite_differences():
@@ -395,6 +450,7 @@ def test_spiral_has_the_requested_classes():
     (lambda: MLP([2, 3, 1], "leaky_relu", params={"beta": 1.0}), "unexpected parameter"),
     (lambda: gradient_norms("relu", wrt="biases"), "unknown wrt 'biases'"),
     (lambda: gradient_norms("relu", init="kaiming"), "unknown init 'kaiming'"),
+    (lambda: MLP([2, 3, 1], "relu", norm="batch"), "unknown norm 'batch'"),
     (lambda: gradient_norms("relu", depth=0), "depth"),
     (lambda: gradient_norms("relu", seed=1.5), "seed must be an integer"),
     (lambda: MLP([2, 3, 1]).forward(np.ones((4, 3))), "shape"),
