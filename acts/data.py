@@ -2,6 +2,8 @@
 
     X, y = acts.data.moons(200, noise=0.1, seed=0)   # X: (200, 2) floats, y: (200,) integer labels 0/1
 
+    X_train, y_train, X_val, y_val = acts.data.split(X, y, validation=0.25, seed=0)
+
 Every maker returns X of shape (n, 2) and y of shape (n,) with labels 0, 1, ..., shuffled, roughly
 centred at the origin with coordinates of order 1, and the same arrays for the same seed.
 """
@@ -62,6 +64,28 @@ def xor(n=200, noise=0.1, seed=0):
     y = (clean[:, 0] * clean[:, 1] < 0).astype(int)
     X = clean + noise * rng.standard_normal((n, 2))
     return _finish(X, y, rng)
+
+
+def split(X, y, validation=0.25, seed=0):
+    """(X_train, y_train, X_val, y_val): a random ``validation`` share of each class held out, the rest kept for
+    training. Stratified, so both parts keep the class balance; row order within each part is shuffled.
+    Choose hyper-parameters (a learning rate) on the validation part; report results on a separate test set."""
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim != 2 or y.ndim != 1 or len(X) != len(y):
+        raise ValueError(f"X must be (n, features) and y (n,), with the same n; got {X.shape} and {y.shape}")
+    if not 0 < validation < 1:
+        raise ValueError(f"validation must be a share between 0 and 1, got {validation!r}")
+    rng = np.random.default_rng(seed)
+    held_out = []
+    for label in np.unique(y):
+        rows = rng.permutation(np.flatnonzero(y == label))
+        count = int(round(validation * len(rows)))
+        if count == 0 or count == len(rows):
+            raise ValueError(f"class {label} has {len(rows)} rows: too few to split off a share of {validation}")
+        held_out.append(rows[:count])
+    val = rng.permutation(np.concatenate(held_out))
+    train = rng.permutation(np.setdiff1d(np.arange(len(y)), val))
+    return X[train], y[train], X[val], y[val]
 
 
 DATASETS = {"moons": moons, "spiral": spiral, "xor": xor}

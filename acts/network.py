@@ -2,7 +2,10 @@
 
     net = MLP([2, 32, 32, 2], activation="tanh", init="xavier", seed=0)
     history = train(net, X, y, steps=500, lr=0.01, optimizer="adam")
+    history.steps_to(0.1)                      # updates until the training loss first fell below 0.1
     gradient_norms("sigmoid", depth=50)        # one norm per hidden layer, input side first
+    table = sweep(lambda seed: MLP([2, 16, 2], "relu", seed=seed), X, y, X_val, y_val,
+                  rates=(0.01, 0.03), seeds=range(5))   # learning rates x seeds, for fair comparisons
 
 Shapes: a batch is a matrix of rows, X (batch, n_in); layer l computes Z = A_prev @ W + b (pre-activations)
 and A = f(Z) (activations). The last layer is linear: its Z is the network's output (scores or a prediction).
@@ -19,6 +22,8 @@ import numpy as np
 from .activation import Activation
 
 INITS = ("standard", "xavier", "he")
+NORMS = (None, "layer")
+LAYER_NORM_EPS = 1e-5
 LOSSES = ("mse", "cross_entropy")
 OPTIMIZERS = ("sgd", "adam")
 
@@ -36,7 +41,7 @@ def get_activation(activation) -> Activation:
 
 def _check_choice(value, choices, what):
     if value not in choices:
-        raise ValueError(f"unknown {what} {value!r}; choose one of: {', '.join(choices)}")
+        raise ValueError(f"unknown {what} {value!r}; choose one of: {', '.join(str(c) for c in choices)}")
 
 
 def init_weights(n_in: int, n_out: int, init: str = "he", scale: float = 1.0, rng=None) -> np.ndarray:
@@ -58,6 +63,21 @@ def init_weights(n_in: int, n_out: int, init: str = "he", scale: float = 1.0, rn
     else:
         w = rng.normal(0.0, np.sqrt(2 / n_in), size=(n_in, n_out))
     return w * scale
+
+
+def layer_norm(z: np.ndarray):
+    """(U, r): each row standardised over its units, U = (Z - mean) r with r = 1 / sqrt(var + eps)."""
+    centred = z - z.mean(axis=1, keepdims=True)
+    inverse_sd = 1 / np.sqrt(np.mean(centred * centred, axis=1, keepdims=True) + LAYER_NORM_EPS)
+    return centred * inverse_sd, inverse_sd
+
+
+def layer_norm_backward(grad_u: np.ndarray, u: np.ndarray, inverse_sd: np.ndarray) -> np.ndarray:
+    """dL/dZ from dL/dU for U = layer_norm(Z), row by row (means over the units):
+    dL/dZ = r (dL/dU - mean(dL/dU) - U mean(dL/dU * U)). The two means remove what normalising takes out of Z:
+    a shift of the whole row, and a rescaling of it."""
+    return inverse_sd * (grad_u - grad_u.mean(axis=1, keepdims=True)
+                         - u * np.mean(grad_u * u, axis=1, keepdims=True))
 
 
 def loss_and_gradient(output: np.ndarray, target: np.ndarray, loss: str = "mse"):
@@ -85,14 +105,25 @@ class MLP:
     followed by ``activation``. ``init``/``scale`` draw the hidden layers' weights (``output_init`` and
     ``output_scale`` the last layer's, by default the same init and scale 1); hidden biases start at ``bias``.
     ``weights`` (optional): one matrix per layer to start from instead of drawing them (scales still apply).
+    ``shift``: subtracted from every hidden activation, A = f(Z) - shift (same slope f'). ``"sigmoid"`` with
+    ``shift=0.5`` is sigmoid - 1/2: centred like tanh (tanh(x) = 2 sigma(2x) - 1) but with sigmoid's slope 1/4 at 0,
+    which separates the effect of centring from the effect of slope.
 
-    Recorded by ``forward(X)``: ``input``, ``preactivations[l]`` (Z), ``activations[l]`` (f(Z)) for each hidden
-    layer l = 0..depth-1, and ``output``. By ``backward(grad_output)``: ``grad_preactivations[l]`` (dL/dZ),
-    ``grad_activations[l]`` (dL/dA), and for every layer incl. the output ``grad_weights``, ``grad_biases``.
+    Two ways deep networks are trained in practice, as options (off by default):
+    ``norm="layer"``: layer normalisation without learned gain or bias (Ba et al. 2016): each row of Z is
+    standardised over its units, U = (Z - mean) / sqrt(var + eps), and the activation gets U instead of Z.
+    ``residual=True``: a hidden layer whose input and output widths agree adds its input to its output,
+    A_l = A_{l-1} + f(...) (He et al. 2016's identity shortcut); the gradient then has a path around f.
+
+    Recorded by ``forward(X)``: ``input``, ``preactivations[l]`` (Z), ``activations[l]`` (what layer l passes on:
+    f(Z), or f(U), plus the shortcut) for each hidden layer l = 0..depth-1, and ``output``. By
+    ``backward(grad_output)``: ``grad_preactivations[l]`` (dL/dZ), ``grad_activations[l]`` (dL/dA), and for every
+    layer incl. the output ``grad_weights``, ``grad_biases``.
     """
 
     def __init__(self, sizes, activation="relu", init="he", scale=1.0, bias=0.0, seed=0,
-                 params=None, output_init=None, output_scale=1.0, weights=None):
+                 params=None, output_init=None, output_scale=1.0, weights=None, shift=0.0, residual=False,
+                 norm=None):
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least an input and an output size, all >= 1; got {sizes}")
@@ -103,6 +134,13 @@ class MLP:
         output_init = init if output_init is None else output_init
         _check_choice(output_init, INITS, "init")
         self.sizes, self.init, self.scale = sizes, init, float(scale)
+        self.shift = float(shift)
+        if not np.isfinite(self.shift):
+            raise ValueError(f"shift must be a finite number, got {shift!r}")
+        _check_choice(norm, NORMS, "norm")
+        self.norm, self.residual = norm, bool(residual)
+        # the identity shortcut needs equal widths: hidden layer l (weights[l]) maps sizes[l] -> sizes[l + 1]
+        self._shortcut = [self.residual and sizes[l] == sizes[l + 1] for l in range(len(sizes) - 2)]
         rng = np.random.default_rng(seed)
         self.weights, self.biases = [], []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -118,6 +156,7 @@ class MLP:
             self.biases.append(np.full(n_out, 0.0 if last else float(bias)))
         self.input = self.output = None
         self.preactivations, self.activations = [], []
+        self.normalised, self._inverse_sd = [], []
         self.grad_preactivations, self.grad_activations, self.grad_weights, self.grad_biases = [], [], [], []
 
     @property
@@ -126,31 +165,49 @@ class MLP:
         return len(self.weights) - 1
 
     def forward(self, X) -> np.ndarray:
-        """Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l) for each hidden layer; output = A_depth W + b (linear)."""
+        """Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l) - shift for each hidden layer; output = A_depth W + b (linear).
+        With ``norm="layer"`` f gets U_l = layer_norm(Z_l); with ``residual`` A_l also adds A_{l-1}."""
         a = np.asarray(X, dtype=float)
         if a.ndim != 2 or a.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (batch, {self.sizes[0]}), got {a.shape}")
         self.input = a
         self.preactivations, self.activations = [], []
-        for w, b in zip(self.weights[:-1], self.biases[:-1]):
+        self.normalised, self._inverse_sd = [], []
+        for layer, (w, b) in enumerate(zip(self.weights[:-1], self.biases[:-1])):
             z = a @ w
             if b.any():  # zero biases (the probe's) cost nothing
                 z += b
-            a = self.activation(z, **self.params)
+            v = z
+            if self.norm == "layer":
+                v, inverse_sd = layer_norm(z)
+                self.normalised.append(v)
+                self._inverse_sd.append(inverse_sd)
+            out = self.activation(v, **self.params)
+            if self.shift:
+                out -= self.shift
+            if self._shortcut[layer]:
+                out += a
+            a = out
             self.preactivations.append(z)
             self.activations.append(a)
         self.output = a @ self.weights[-1] + self.biases[-1]
         return self.output
 
+    def activation_inputs(self) -> list:
+        """What each hidden layer's activation function was applied to: Z, or U with layer normalisation."""
+        return self.normalised if self.norm == "layer" else self.preactivations
+
     def backward(self, grad_output, weights=True) -> None:
         """Back-propagate dL/d output. Chain rule per layer, from the output down:
         dL/dW_l = A_{l-1}^T dL/dZ_l,  dL/db_l = sum over the batch of dL/dZ_l,
-        dL/dA_{l-1} = dL/dZ_l W_l^T,  dL/dZ_{l-1} = dL/dA_{l-1} * f'(Z_{l-1}).
+        dL/dA_{l-1} = dL/dZ_l W_l^T (+ dL/dA_l through a residual shortcut),
+        dL/dZ_{l-1} = dL/dA_{l-1} * f'(Z_{l-1})  (through ``layer_norm_backward`` first with layer normalisation).
         ``weights=False`` skips the weight and bias gradients (the lab only needs dL/dZ)."""
         if self.output is None:
             raise RuntimeError("call forward(X) before backward()")
         dz = np.asarray(grad_output, dtype=float).reshape(self.output.shape)
         inputs = [self.input] + self.activations
+        inner = self.activation_inputs()
         n = len(self.weights)
         self.grad_weights, self.grad_biases = [None] * n, [None] * n
         self.grad_preactivations, self.grad_activations = [None] * self.depth, [None] * self.depth
@@ -161,8 +218,12 @@ class MLP:
             if layer == 0:
                 break
             da = dz @ self.weights[layer].T
-            dz = self.activation.derivative(self.preactivations[layer - 1], **self.params)
+            if layer < n - 1 and self._shortcut[layer]:
+                da += self.grad_activations[layer]  # the shortcut passes dL/dA_l straight down
+            dz = self.activation.derivative(inner[layer - 1], **self.params)
             dz *= da  # in place: one array fewer per layer
+            if self.norm == "layer":
+                dz = layer_norm_backward(dz, self.normalised[layer - 1], self._inverse_sd[layer - 1])
             self.grad_activations[layer - 1] = da
             self.grad_preactivations[layer - 1] = dz
 
@@ -179,14 +240,26 @@ class MLP:
         """Class labels (argmax of the scores) for a classifier trained with cross-entropy."""
         return np.argmax(self.forward(X), axis=1)
 
-    def dead_fraction(self, X) -> np.ndarray:
-        """Per hidden layer: the fraction of units whose pre-activation is <= 0 for EVERY row of X.
-        Under ReLU such a unit outputs 0 and passes no gradient, so nothing can bring it back."""
+    def dead_units(self, X) -> list:
+        """Per hidden layer, a boolean mask of the units whose activation input (Z, or U with layer normalisation)
+        is <= 0 for EVERY row of X.
+
+        Under ReLU such a unit outputs 0 and its slope is 0 on all of X, so its own weights and bias get no
+        gradient. It stays dead while its inputs stay the same: always for a first-layer unit (its inputs are
+        the data) or below frozen layers. A unit in a deeper layer can come back to life when the layers below
+        it change what they feed it."""
         self.forward(X)
-        return np.array([np.mean(np.all(z <= 0, axis=0)) for z in self.preactivations])
+        return [np.all(v <= 0, axis=0) for v in self.activation_inputs()]
+
+    def dead_fraction(self, X) -> np.ndarray:
+        """Per hidden layer: the fraction of units that are dead on X (see ``dead_units``)."""
+        return np.array([np.mean(mask) for mask in self.dead_units(X)])
 
     def __repr__(self) -> str:
-        return f"MLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, scale={self.scale})"
+        extras = (f", shift={self.shift}" if self.shift else "") + (", residual=True" if self.residual else "")
+        extras += f", norm={self.norm!r}" if self.norm else ""
+        return (f"MLP({self.sizes}, activation={self.activation.name!r}, init={self.init!r}, scale={self.scale}"
+                f"{extras})")
 
 
 # ---------------------------------------------------------------- the vanishing-gradient probe
@@ -208,12 +281,12 @@ def _probe_draws(width, batch, init, layers, seed):
 
 
 def probe(activation, depth=50, width=100, init="standard", scale=1.0, batch=256, seed=0, params=None,
-          weights=True) -> MLP:
+          weights=True, residual=False, norm=None) -> MLP:
     """The set-up of ``gradient_norms``, run once forward and backward; returns the net with everything recorded.
 
     X ~ N(0, 1) of shape (batch, width); ``depth`` hidden layers width -> width, zero biases, weights drawn by
     ``init`` times ``scale``; a linear output layer to one unit (same init, no scale); MSE against N(0, 1) targets.
-    ``weights=False`` skips the weight gradients.
+    ``weights=False`` skips the weight gradients. ``residual`` and ``norm`` as in ``MLP``.
     """
     depth, width, batch = int(depth), int(width), int(batch)
     if depth < 1 or width < 1 or batch < 1:
@@ -223,13 +296,13 @@ def probe(activation, depth=50, width=100, init="standard", scale=1.0, batch=256
         raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
     X, target, hidden, output = _probe_draws(width, batch, init, max(depth, 100), int(seed))
     net = MLP([width] * (depth + 1) + [1], activation, init=init, scale=scale, params=params,
-              weights=hidden[:depth] + [output])
+              weights=hidden[:depth] + [output], residual=residual, norm=norm)
     net.gradients(X, target, "mse", weights=weights)
     return net
 
 
 def gradient_norms(activation, depth=50, width=100, init="standard", scale=1.0, batch=256, seed=0,
-                   wrt="preactivations", params=None) -> np.ndarray:
+                   wrt="preactivations", params=None, residual=False, norm=None) -> np.ndarray:
     """One norm per hidden layer, input side first (see ``probe`` for the set-up).
 
     wrt="preactivations": ||dL/dZ_l||_F over the batch, the back-propagated signal;
@@ -237,7 +310,8 @@ def gradient_norms(activation, depth=50, width=100, init="standard", scale=1.0, 
     Deterministic for a given seed.
     """
     _check_choice(wrt, ("preactivations", "weights"), "wrt")
-    net = probe(activation, depth, width, init, scale, batch, seed, params, weights=wrt == "weights")
+    net = probe(activation, depth, width, init, scale, batch, seed, params, weights=wrt == "weights",
+                residual=residual, norm=norm)
     grads = net.grad_preactivations if wrt == "preactivations" else net.grad_weights[:-1]
     return np.array([np.linalg.norm(g) for g in grads])
 
@@ -245,24 +319,36 @@ def gradient_norms(activation, depth=50, width=100, init="standard", scale=1.0, 
 # ---------------------------------------------------------------- training
 @dataclass
 class History:
-    """What ``train`` measured: ``loss[i]``, the loss of the batch used by step i + 1 (before its update); and
-    at step 0 (before training), every ``record_every`` steps and at the end: ``steps``, ``accuracy`` on all
-    of X (cross-entropy only) and, with ``track_dead``, the fraction of dead units per hidden layer."""
+    """What ``train`` measured: ``loss[i]``, the loss of the batch used by step i + 1, i.e. after i updates
+    (before that step's own update); and at step 0 (before training), every ``record_every`` steps and at the
+    end: ``steps``, ``accuracy`` on all of X (cross-entropy only) and, with ``track_dead``, the fraction of dead
+    units per hidden layer (``dead``) and which units they are (``dead_units``: one boolean mask per layer)."""
 
     loss: list = field(default_factory=list)
     steps: list = field(default_factory=list)
     accuracy: list = field(default_factory=list)
     dead: list = field(default_factory=list)
+    dead_units: list = field(default_factory=list)
+
+    def steps_to(self, target: float):
+        """The number of updates after which the recorded loss was first below ``target`` (None if never):
+        the first i with loss[i] < target. With full-batch training that loss is the training loss."""
+        below = np.flatnonzero(np.asarray(self.loss) < target)
+        return int(below[0]) if below.size else None
 
 
 def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entropy", batch_size=None, seed=0,
-          record_every=10, track_dead=False) -> History:
+          record_every=10, track_dead=False, stop_below=None, clip_norm=None) -> History:
     """Train in place by gradient descent; returns a History.
 
     sgd:  W <- W - lr g
     adam: m <- 0.9 m + 0.1 g;  v <- 0.999 v + 0.001 g^2;  W <- W - lr m_hat / (sqrt(v_hat) + 1e-8)
           (Kingma & Ba 2015; m_hat, v_hat are m and v divided by 1 - beta^t)
     ``batch_size=None`` uses the whole data set every step; otherwise mini-batches drawn with ``seed``.
+    ``stop_below``: stop, without updating, as soon as a batch's loss is below this value (see ``train_until``).
+    ``clip_norm``: gradient-norm clipping, g <- g min(1, clip_norm / ||g||) with ||g|| the norm of all weight and
+    bias gradients together (Pascanu et al. 2013): a step never uses a gradient longer than clip_norm.
+    Afterwards ``net.weights`` and ``net.biases`` hold views into one flat parameter vector (same values).
     """
     _check_choice(optimizer, OPTIMIZERS, "optimizer")
     _check_choice(loss, LOSSES, "loss")
@@ -272,10 +358,14 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
         raise ValueError(f"X and y need the same number of rows, got {len(X)} and {len(y)}")
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr}")
+    if clip_norm is not None and not (np.isfinite(clip_norm) and clip_norm > 0):
+        raise ValueError(f"clip_norm must be a positive number or None, got {clip_norm}")
     rng = np.random.default_rng(seed)
-    params = net.weights + net.biases
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
+    # All weights and biases live in one flat vector, and the net's arrays become views into it: the update is
+    # then a handful of NumPy calls per step instead of a handful per array (same arithmetic, element by element).
+    theta, views = _flatten(net.weights + net.biases)
+    net.weights[:], net.biases[:] = views[:len(net.weights)], views[len(net.weights):]
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
     history = History()
 
     def record(step):
@@ -283,20 +373,31 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
         if loss == "cross_entropy":
             history.accuracy.append(accuracy(net, X, y))
         if track_dead:
-            history.dead.append(net.dead_fraction(X))
+            masks = net.dead_units(X)
+            history.dead_units.append(masks)
+            history.dead.append(np.array([np.mean(mask) for mask in masks]))
 
     record(0)
     for step in range(1, int(steps) + 1):
         rows = slice(None) if batch_size is None else rng.choice(len(X), size=batch_size, replace=False)
         history.loss.append(net.gradients(X[rows], y[rows], loss))
-        grads = net.grad_weights + net.grad_biases
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if optimizer == "sgd":
-                p -= lr * g
-            else:
-                m[i] = 0.9 * m[i] + 0.1 * g
-                v[i] = 0.999 * v[i] + 0.001 * g * g
-                p -= lr * (m[i] / (1 - 0.9**step)) / (np.sqrt(v[i] / (1 - 0.999**step)) + 1e-8)
+        if stop_below is not None and history.loss[-1] < stop_below:
+            if history.steps[-1] != step - 1:
+                record(step - 1)  # the net has had step - 1 updates
+            break
+        g = np.concatenate([grad.ravel() for grad in net.grad_weights + net.grad_biases])
+        if clip_norm is not None:
+            length = np.linalg.norm(g)
+            if length > clip_norm:
+                g *= clip_norm / length
+        if optimizer == "sgd":
+            theta -= lr * g
+        else:
+            m *= 0.9
+            m += 0.1 * g
+            v *= 0.999
+            v += 0.001 * g * g
+            theta -= lr * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
         if step % record_every == 0 or step == steps:
             record(step)
     return history
@@ -305,3 +406,103 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
 def accuracy(net: MLP, X, y) -> float:
     """Fraction of rows whose predicted class equals the label."""
     return float(np.mean(net.predict(X) == np.asarray(y).ravel()))
+
+
+def _flatten(arrays):
+    """One vector holding every array's values, and views into it shaped like the arrays."""
+    theta = np.concatenate([a.ravel() for a in arrays]).astype(float)
+    views, start = [], 0
+    for a in arrays:
+        views.append(theta[start:start + a.size].reshape(a.shape))
+        start += a.size
+    return theta, views
+
+
+def train_until(net: MLP, X, y, target_loss: float, max_steps=1000, **options):
+    """Train (full batch unless ``batch_size`` is given) until the loss is below ``target_loss``; returns the
+    number of updates that took, or None if ``max_steps`` updates were not enough. ``options`` go to ``train``."""
+    history = train(net, X, y, steps=max_steps, stop_below=target_loss, record_every=max_steps, **options)
+    return history.steps_to(target_loss)
+
+
+# ---------------------------------------------------------------- fair comparisons: learning rates x seeds
+@dataclass
+class Sweep:
+    """What ``sweep`` measured, one row per learning rate and one column per seed:
+    ``val_accuracy`` (on the validation split), ``final_loss`` (training loss after the last update),
+    ``steps_to_target`` (updates until the training loss first fell below ``target``; nan where it never did);
+    and by (rate index, seed index): ``nets``, the trained networks, and ``losses``, their training-loss curves."""
+
+    rates: tuple
+    seeds: tuple
+    target: float
+    val_accuracy: np.ndarray
+    final_loss: np.ndarray
+    steps_to_target: np.ndarray
+    nets: dict
+    losses: dict
+
+    def best_rate_index(self) -> int:
+        """The rate chosen on the validation split: highest mean validation accuracy over the seeds; a tie
+        goes to the lower mean final training loss."""
+        return min(range(len(self.rates)),
+                   key=lambda i: (-np.mean(self.val_accuracy[i]), np.mean(self.final_loss[i])))
+
+    def fastest_rate_index(self) -> int:
+        """The rate that reaches the target loss for the most seeds, then in the fewest mean steps."""
+        reached = np.isfinite(self.steps_to_target)
+        return min(range(len(self.rates)), key=lambda i: (-reached[i].sum(), np.nanmean(
+            np.where(reached[i], self.steps_to_target[i], np.nan)) if reached[i].any() else np.inf))
+
+    def accuracy_on(self, X, y, rate_index=None) -> np.ndarray:
+        """Accuracy of each seed's network trained at one rate (default: the rate chosen on validation)."""
+        i = self.best_rate_index() if rate_index is None else rate_index
+        return np.array([accuracy(self.nets[i, j], X, y) for j in range(len(self.seeds))])
+
+
+def sweep(make_net, X, y, X_val, y_val, rates=(0.003, 0.01, 0.03, 0.1), seeds=range(5), steps=300, target=0.1,
+          **options) -> Sweep:
+    """Train ``make_net(seed)`` on (X, y) for ``steps`` full-batch updates at every rate, for every seed (the
+    seed draws the initial weights); score each on (X_val, y_val). ``options`` go to ``train`` (optimizer,
+    loss, ...). Every run of a comparison gets the same rates, seeds and budget."""
+    rates, seeds = tuple(float(r) for r in rates), tuple(int(s) for s in seeds)
+    if not rates or not seeds:
+        raise ValueError("sweep needs at least one rate and one seed")
+    shape = (len(rates), len(seeds))
+    val_accuracy, final_loss, steps_to_target = np.zeros(shape), np.zeros(shape), np.full(shape, np.nan)
+    nets, losses = {}, {}
+    for i, rate in enumerate(rates):
+        for j, seed in enumerate(seeds):
+            net = make_net(seed)
+            history = train(net, X, y, steps=steps, lr=rate, record_every=steps, **options)
+            nets[i, j], losses[i, j] = net, np.array(history.loss)
+            val_accuracy[i, j] = accuracy(net, X_val, y_val)
+            final_loss[i, j] = net.loss(X, y, options.get("loss", "cross_entropy"))
+            reached = history.steps_to(target)
+            if reached is not None:
+                steps_to_target[i, j] = reached
+    return Sweep(rates, seeds, float(target), val_accuracy, final_loss, steps_to_target, nets, losses)
+
+
+def mean_sd(values, spec=".2f") -> str:
+    """'mean ± sd' of the finite values (sample standard deviation, n - 1), each formatted with ``spec``;
+    "-" when there is none."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return "-"
+    sd = values.std(ddof=1) if values.size > 1 else 0.0
+    return f"{values.mean():{spec}} ± {sd:{spec}}"
+
+
+def clearly_different(a, b, at_least=0.0) -> bool:
+    """A rough test for two sets of runs (one value per seed): are their means further apart than twice the
+    standard error of the difference, 2 sqrt(s_a^2/n_a + s_b^2/n_b), and than ``at_least``? (About a 95%
+    criterion for normal noise. ``at_least`` is the smallest difference that would matter, e.g. 0.01 for
+    accuracies: when every seed scores the same, the standard error is 0 and even one test point would count.)"""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if a.size < 2 or b.size < 2:
+        raise ValueError("clearly_different needs at least two finite values on each side")
+    error = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+    return bool(abs(a.mean() - b.mean()) > max(2 * error, at_least))

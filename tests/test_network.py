@@ -8,7 +8,8 @@ import pytest
 
 import acts
 from acts import data
-from acts.network import (MLP, History, gradient_norms, init_weights, loss_and_gradient, probe, train)
+from acts.network import (MLP, History, Sweep, clearly_different, gradient_norms, init_weights, layer_norm,
+                          layer_norm_backward, loss_and_gradient, mean_sd, probe, sweep, train, train_until)
 
 
 def _numerical_weight_gradients(net, X, target, loss, h=1e-6):
@@ -39,6 +40,61 @@ def test_weight_and_bias_gradients_match_finite_differences(name, loss):
     analytic = net.grad_weights + net.grad_biases
     for a, n in zip(analytic, numeric):
         np.testing.assert_allclose(a, n, atol=1e-7, rtol=1e-5)
+
+
+@pytest.mark.parametrize("residual, norm", [(True, None), (False, "layer"), (True, "layer")])
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "leaky_relu"])
+def test_residual_and_layer_norm_gradients_match_finite_differences(name, residual, norm):
+    rng = np.random.default_rng(5)
+    net = MLP([4, 4, 4, 3, 2], name, init="xavier", seed=2, bias=0.1, residual=residual, norm=norm)
+    X = rng.standard_normal((6, 4))
+    target = rng.integers(0, 2, 6)
+    net.gradients(X, target, "cross_entropy")
+    numeric = _numerical_weight_gradients(net, X, target, "cross_entropy")
+    for a, n in zip(net.grad_weights + net.grad_biases, numeric):
+        np.testing.assert_allclose(a, n, atol=1e-7, rtol=1e-5)
+
+
+def test_layer_norm_backward_is_the_vector_jacobian_product_of_the_whole_layer():
+    # directional derivative of the whole row map Z -> U, against central differences, for random directions
+    rng = np.random.default_rng(0)
+    z, grad_u = rng.standard_normal((5, 7)) * 3 + 1, rng.standard_normal((5, 7))
+    u, inverse_sd = layer_norm(z)
+    np.testing.assert_allclose(u.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(u.var(axis=1), 1, rtol=1e-4)  # 1 up to eps / var
+    grad_z = layer_norm_backward(grad_u, u, inverse_sd)
+    for _ in range(5):
+        direction = rng.standard_normal(z.shape)
+        h = 1e-6
+        change = (layer_norm(z + h * direction)[0] - layer_norm(z - h * direction)[0]) / (2 * h)
+        assert np.sum(grad_u * change) == pytest.approx(np.sum(grad_z * direction), rel=1e-6)
+
+
+def test_shortcuts_only_where_widths_agree_and_defaults_unchanged():
+    net = MLP([3, 5, 5, 4, 4, 2], "relu", residual=True)
+    assert net._shortcut == [False, True, False, True]
+    X = np.random.default_rng(1).standard_normal((4, 3))
+    net.forward(X)
+    np.testing.assert_allclose(net.activations[1], acts.relu(net.preactivations[1]) + net.activations[0])
+    plain = MLP([3, 5, 5, 4, 4, 2], "relu")  # same weights, no options: the textbook layer
+    plain.forward(X)
+    np.testing.assert_array_equal(plain.activations[1], acts.relu(plain.preactivations[1]))
+    assert "residual=True" in repr(net) and "norm" not in repr(plain)
+
+
+@pytest.mark.parametrize("name, residual, norm", [("tanh", True, None), ("tanh", False, "layer"),
+                                                  ("tanh", True, "layer"), ("sigmoid", True, None)])
+def test_residual_or_layer_norm_keep_a_deep_gradient_within_a_small_factor(name, residual, norm):
+    plain = gradient_norms(name, depth=50, init="standard")
+    fixed = gradient_norms(name, depth=50, init="standard", residual=residual, norm=norm)
+    assert plain.max() / plain.min() > 1e10  # 50 layers vanish without the fix ...
+    assert fixed.max() / fixed.min() < 100  # ... and stay within a factor of 100 with it
+
+
+def test_layer_norm_alone_does_not_rescue_sigmoid():
+    # normalising Z does not remove sigmoid's mean of 1/2 and slope of 1/4
+    values = gradient_norms("sigmoid", depth=50, init="standard", norm="layer")
+    assert values[0] / values[-1] < 1e-10
 
 
 def test_preactivation_gradients_match_finite_differences():
@@ -209,7 +265,8 @@ def test_sgd_minibatches_train_too():
     assert np.mean(hist.loss[-20:]) < np.mean(hist.loss[:20])
 
 
-def test_dead_relu_units_never_recover_but_leaky_ones_do():
+def test_dead_first_layer_relu_units_stay_dead_but_leaky_ones_recover():
+    # one hidden layer: its inputs are the data, so a unit off for every row gets no gradient and stays off
     X, y = data.spiral(300, seed=0)
     dead = {}
     for name in ("relu", "leaky_relu"):
@@ -217,9 +274,28 @@ def test_dead_relu_units_never_recover_but_leaky_ones_do():
         hist = train(net, X, y, steps=600, lr=0.03, optimizer="adam", record_every=100, track_dead=True)
         dead[name] = np.array(hist.dead)[:, 0]
     assert dead["relu"][0] > 0.8
-    assert np.all(np.diff(dead["relu"]) >= 0)  # a unit dead on every input gets zero gradient: it stays dead
+    assert np.all(np.diff(dead["relu"]) >= 0)
     assert dead["leaky_relu"][0] == dead["relu"][0]
     assert dead["leaky_relu"][-1] < 0.5 * dead["leaky_relu"][0]
+
+
+def test_first_layer_units_stay_dead_under_sgd_but_a_deeper_unit_can_revive():
+    # x in [0, 1] -> layer 1: relu(x), relu(-x - 5) (dead) -> layer 2: relu(a1), relu(a1 - 1.5) (dead) -> sum
+    net = MLP([1, 2, 2, 1], "relu", seed=0)
+    net.weights[0][:] = [[1.0, -1.0]]
+    net.biases[0][:] = [0.0, -5.0]
+    net.weights[1][:] = [[1.0, 1.0], [0.0, 0.0]]
+    net.biases[1][:] = [0.0, -1.5]
+    net.weights[2][:] = [[1.0], [1.0]]
+    X = np.linspace(0, 1, 11)[:, None]
+    assert [mask.tolist() for mask in net.dead_units(X)] == [[False, True], [False, True]]
+    frozen = net.weights[0][0, 1], net.biases[0][1]
+    # plain SGD (no momentum) towards 8x: the live path's weights grow, which lifts layer 2's dead unit
+    hist = train(net, X, 8 * X, steps=60, lr=0.01, optimizer="sgd", loss="mse", record_every=1, track_dead=True)
+    assert (net.weights[0][0, 1], net.biases[0][1]) == frozen  # the dead first-layer unit never moved
+    assert all(units[0][1] for units in hist.dead_units)
+    layer2_unit2_dead = [units[1][1] for units in hist.dead_units]
+    assert layer2_unit2_dead[0] and not layer2_unit2_dead[-1]  # dead at step 0, alive at the end
 
 
 def test_dead_fraction_counts_units_off_for_every_input():
@@ -228,6 +304,106 @@ def test_dead_fraction_counts_units_off_for_every_input():
     net.biases[0][:] = [0.0, 0.0, -1.0]
     X = np.array([[1.0], [2.0]])
     np.testing.assert_allclose(net.dead_fraction(X), [2 / 3])  # unit 2 (-x) and unit 3 (-1) are off everywhere
+
+
+def test_train_leaves_the_net_on_a_flat_parameter_vector_with_the_same_update():
+    # the flat-vector Adam update must match the textbook per-array formula exactly
+    X, y = data.moons(60, seed=2)
+    net = MLP([2, 5, 2], "tanh", init="xavier", seed=3)
+    reference = [p.copy() for p in net.weights + net.biases]
+    m = [np.zeros_like(p) for p in reference]
+    v = [np.zeros_like(p) for p in reference]
+    copy = MLP([2, 5, 2], "tanh", init="xavier", seed=3)
+    for step in range(1, 4):
+        copy.weights[:], copy.biases[:] = reference[:2], reference[2:]
+        copy.gradients(X, y, "cross_entropy")
+        for i, g in enumerate(copy.grad_weights + copy.grad_biases):
+            m[i] = 0.9 * m[i] + 0.1 * g
+            v[i] = 0.999 * v[i] + 0.001 * g * g
+            reference[i] = reference[i] - 0.05 * (m[i] / (1 - 0.9**step)) / (np.sqrt(v[i] / (1 - 0.999**step)) + 1e-8)
+    train(net, X, y, steps=3, lr=0.05, optimizer="adam")
+    for a, b in zip(net.weights + net.biases, reference):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    assert net.weights[0].base is net.biases[0].base  # views into one vector
+
+
+def test_clip_norm_bounds_every_sgd_step():
+    X, y = data.moons(80, seed=1)
+    net = MLP([2, 8, 2], "relu", seed=0, scale=5.0)  # large weights: large gradients
+    before = np.concatenate([p.ravel() for p in net.weights + net.biases])
+    net.gradients(X, y, "cross_entropy")
+    length = np.linalg.norm(np.concatenate([g.ravel() for g in net.grad_weights + net.grad_biases]))
+    assert length > 0.5
+    train(net, X, y, steps=1, lr=1.0, optimizer="sgd", clip_norm=0.5)
+    after = np.concatenate([p.ravel() for p in net.weights + net.biases])
+    assert np.linalg.norm(after - before) == pytest.approx(0.5)  # lr 1 x a gradient clipped to length 0.5
+    unclipped = MLP([2, 8, 2], "relu", seed=0, scale=5.0)
+    train(unclipped, X, y, steps=1, lr=1.0, optimizer="sgd", clip_norm=10 * length)  # too long to bite
+    again = np.concatenate([p.ravel() for p in unclipped.weights + unclipped.biases])
+    assert np.linalg.norm(again - before) == pytest.approx(length)
+
+
+def test_history_steps_to_counts_updates_before_the_loss_fell_below():
+    hist = History(loss=[1.0, 0.5, 0.2, 0.05, 0.01])
+    assert hist.steps_to(0.1) == 3
+    assert hist.steps_to(2.0) == 0
+    assert hist.steps_to(0.001) is None
+
+
+def test_train_until_stops_at_the_target_and_agrees_with_a_full_run():
+    X, y = data.moons(100, seed=0)
+    full = train(MLP([2, 16, 2], "relu", seed=1), X, y, steps=300, lr=0.03, record_every=300)
+    expected = full.steps_to(0.2)
+    assert expected is not None and 0 < expected < 300
+    net = MLP([2, 16, 2], "relu", seed=1)
+    assert train_until(net, X, y, 0.2, max_steps=300, lr=0.03) == expected
+    assert net.loss(X, y, "cross_entropy") < 0.2  # it stopped without a further update
+    assert train_until(MLP([2, 16, 2], "relu", seed=1), X, y, 1e-9, max_steps=5, lr=0.03) is None
+
+
+def test_shift_subtracts_from_hidden_activations_and_keeps_gradients_exact():
+    net = MLP([3, 4, 2], "sigmoid", init="xavier", seed=0, shift=0.5)
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    net.forward(X)
+    np.testing.assert_allclose(net.activations[0], acts.sigmoid(net.preactivations[0]) - 0.5)
+    target = np.array([0, 1, 1, 0, 1, 0])
+    net.gradients(X, target, "cross_entropy")
+    numeric = _numerical_weight_gradients(net, X, target, "cross_entropy")
+    for a, n in zip(net.grad_weights + net.grad_biases, numeric):
+        np.testing.assert_allclose(a, n, atol=1e-8, rtol=1e-5)
+    # tanh(x) = 2 sigma(2x) - 1: a tanh net equals a sigmoid - 1/2 net with rescaled weights
+    tanh_net = MLP([3, 4, 2], "tanh", seed=0)
+    shifted = MLP([3, 4, 2], "sigmoid", shift=0.5, weights=[2 * tanh_net.weights[0], 2 * tanh_net.weights[1]])
+    np.testing.assert_allclose(shifted.forward(X), tanh_net.forward(X), atol=1e-12)
+
+
+def test_sweep_shapes_choices_and_determinism():
+    X, y = data.moons(120, seed=0)
+    X_train, y_train, X_val, y_val = data.split(X, y, seed=0)
+    make = lambda seed: MLP([2, 8, 2], "tanh", init="xavier", seed=seed)  # noqa: E731
+    result = sweep(make, X_train, y_train, X_val, y_val, rates=(0.001, 0.05), seeds=range(3), steps=60, target=0.3)
+    again = sweep(make, X_train, y_train, X_val, y_val, rates=(0.001, 0.05), seeds=range(3), steps=60, target=0.3)
+    assert isinstance(result, Sweep) and result.val_accuracy.shape == (2, 3) == result.steps_to_target.shape
+    np.testing.assert_array_equal(result.val_accuracy, again.val_accuracy)
+    assert len(result.nets) == 6 and result.losses[1, 2].shape == (60,)
+    assert np.all(np.isnan(result.steps_to_target[0]))  # a tiny rate does not get there in 60 steps
+    assert result.best_rate_index() == 1 and result.fastest_rate_index() == 1
+    for j in range(3):  # the table holds what the nets and their curves say
+        assert result.val_accuracy[1, j] == np.mean(result.nets[1, j].predict(X_val) == y_val)
+        assert result.steps_to_target[1, j] == History(loss=list(result.losses[1, j])).steps_to(0.3)
+    np.testing.assert_array_equal(result.accuracy_on(X_val, y_val), result.val_accuracy[1])
+
+
+def test_mean_sd_and_clearly_different():
+    assert mean_sd([1.0, 2.0, 3.0]) == "2.00 ± 1.00"
+    assert mean_sd([10, np.nan, 30], ".0f") == "20 ± 14"
+    assert mean_sd([np.nan]) == "-"
+    assert clearly_different([1.0, 1.1, 0.9, 1.0, 1.05], [2.0, 2.1, 1.9, 2.0, 2.05])
+    assert not clearly_different([1.0, 2.0, 0.0, 1.5, 0.5], [1.2, 2.2, 0.2, 1.7, 0.7])
+    assert clearly_different([0.99] * 5, [0.995] * 5)  # no spread at all: any gap counts ...
+    assert not clearly_different([0.99] * 5, [0.995] * 5, at_least=0.01)  # ... unless it is too small to matter
+    with pytest.raises(ValueError, match="at least two"):
+        clearly_different([1.0], [1.0, 2.0])
 
 
 # ---------------------------------------------------------------- data
@@ -250,6 +426,17 @@ def test_xor_labels_follow_the_sign_rule_without_noise():
     np.testing.assert_array_equal(y, (X[:, 0] * X[:, 1] < 0).astype(int))
 
 
+def test_split_is_stratified_disjoint_and_complete():
+    X, y = data.spiral(90, classes=3, seed=0)
+    X_train, y_train, X_val, y_val = data.split(X, y, validation=0.2, seed=1)
+    assert len(y_val) == 18 and len(y_train) == 72
+    np.testing.assert_array_equal(np.bincount(y_val), [6, 6, 6])
+    rows = {tuple(row) for row in X_train} | {tuple(row) for row in X_val}
+    assert len(rows) == 90 and rows == {tuple(row) for row in X}
+    again = data.split(X, y, validation=0.2, seed=1)
+    np.testing.assert_array_equal(again[2], X_val)
+
+
 def test_spiral_has_the_requested_classes():
     _, y = data.spiral(99, classes=3, seed=0)
     assert set(y) == {0, 1, 2}
@@ -263,6 +450,7 @@ def test_spiral_has_the_requested_classes():
     (lambda: MLP([2, 3, 1], "leaky_relu", params={"beta": 1.0}), "unexpected parameter"),
     (lambda: gradient_norms("relu", wrt="biases"), "unknown wrt 'biases'"),
     (lambda: gradient_norms("relu", init="kaiming"), "unknown init 'kaiming'"),
+    (lambda: MLP([2, 3, 1], "relu", norm="batch"), "unknown norm 'batch'"),
     (lambda: gradient_norms("relu", depth=0), "depth"),
     (lambda: gradient_norms("relu", seed=1.5), "seed must be an integer"),
     (lambda: MLP([2, 3, 1]).forward(np.ones((4, 3))), "shape"),
@@ -270,11 +458,18 @@ def test_spiral_has_the_requested_classes():
     (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], optimizer="rmsprop"), "unknown optimizer"),
     (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0], steps=1), "same number of rows"),
     (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], lr=-1), "lr"),
+    (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], clip_norm=0), "clip_norm"),
     (lambda: loss_and_gradient(np.ones((2, 2)), [0, 1], loss="hinge"), "unknown loss"),
     (lambda: data.load("iris"), "unknown data set 'iris'"),
     (lambda: data.moons(1), "n must be"),
     (lambda: data.spiral(10, classes=1), "classes"),
     (lambda: data.xor(10, noise=-1), "noise"),
+    (lambda: data.split(np.ones((4, 2)), [0, 1, 0, 1], validation=1.5), "validation must be"),
+    (lambda: data.split(np.ones((4, 2)), [0, 1, 0]), "same n"),
+    (lambda: data.split(np.ones((3, 2)), [0, 0, 1], validation=0.5), "too few"),
+    (lambda: MLP([2, 3, 1], "relu", shift=float("nan")), "shift"),
+    (lambda: sweep(lambda s: MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], np.ones((2, 2)), [0, 1], rates=()),
+     "at least one rate"),
 ])
 def test_bad_input_gets_a_clear_error(call, message):
     with pytest.raises((ValueError, TypeError, RuntimeError), match=message):
