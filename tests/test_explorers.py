@@ -207,7 +207,7 @@ def test_controls_are_built_generically_from_parameters():
         return scale * (1 - np.tanh(x) ** 2 if mode == "tanh" else np.ones_like(x))
 
     toy = Activation(name="toy", title="Toy", forward=forward, backward=backward, latex="", latex_derivative="",
-                     output_range="", properties=Properties(True, True, True, False, False),
+                     output_range="", properties=Properties(True, True, False, False),
                      parameters=(Parameter("scale", 1.0, 0.0, float("inf"), "a factor"),
                                  Parameter("mode", "tanh", None, None, "shape", choices=("tanh", "linear"))))
     explorer = explore(toy)
