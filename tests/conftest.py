@@ -17,17 +17,28 @@ TESTS = Path(__file__).resolve().parent
 INTEGRATION = {
     "test_grade.py": "*",                                   # grades notebooks in kernels (one shared run)
     "test_exercises.py": {"test_shipped_exercise_runs_and_says_not_implemented",   # a kernel per exercise
-                          "test_real_nbgrader_accepts_the_solutions"},             # nbgrader
+                          "test_real_nbgrader_accepts_the_solutions",              # nbgrader
+                          "test_nbgrader_scores_the_executed_solutions_full_without_warnings"},
     "test_instructor_guide.py": {"test_make_check_env", "test_acts_grade_on_a_folder_of_submissions",
-                                 "test_nbgrader_course_as_the_guide_describes", "test_make_slides_for_one_lesson"},
-    "test_check.py": {"test_a_stub_raising_not_implemented_shows_one_line_in_a_notebook"},
+                                 "test_make_slides_for_one_lesson",
+                                 # the nbgrader round trip (one shared course, several minutes of nbgrader)
+                                 "test_nbgrader_releases_what_make_exercises_makes",
+                                 "test_nbgrader_round_trip_scores_equal_acts_grade",
+                                 "test_every_warning_nbgrader_prints_is_in_the_guide"},
+    "test_check.py": {"test_a_stub_raising_not_implemented_shows_one_line_in_a_notebook",
+                      "test_checks_in_a_real_kernel"},
+    "test_plotting.py": {"test_a_kernel_stores_alt_text_and_the_slides_render_it"},
+    "test_check_env.py": {"test_runs_as_a_script_like_make_does"},
 }
+GRADER_FILES = "test_grade_"  # tests/test_grade_*.py: crafted submissions graded in sandboxed kernels
 
 
 def _is_integration(item) -> bool:
     path = Path(str(item.fspath)).resolve()
     if path.suffix == ".ipynb" or TESTS / "browser" in path.parents:
         return True  # nbval runs notebooks in a kernel; tests/browser drives Chromium
+    if path.parent == TESTS and path.name.startswith(GRADER_FILES):
+        return True
     listed = INTEGRATION.get(path.name) if path.parent == TESTS else None
     name = getattr(item, "originalname", None) or item.name.split("[")[0]
     return listed == "*" or (listed is not None and name in listed)
