@@ -128,7 +128,10 @@ class WithFigureFallback:
     def _repr_mimebundle_(self, **kwargs):
         bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
         png = bytes(self.figure_image.image.value or b"")
-        if png:
-            bundle["image/png"] = base64.b64encode(png).decode("ascii")
         bundle["text/plain"] = f"{type(self).__name__}: {self.fallback_text}"
-        return bundle
+        if not png:
+            return bundle
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
+        from .plotting import alt_text  # the picture gets the same alternative text as every lesson figure
+
+        return bundle, {"image/png": {"alt": alt_text(self.figure_image.figure)}}

@@ -236,8 +236,9 @@ def test_output_bundle_carries_a_png_of_the_figure_for_viewers_without_the_widge
     import base64
 
     widget = build()
-    bundle = widget._repr_mimebundle_()
+    bundle, metadata = widget._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle, "the live widget stays the first choice"
+    assert metadata["image/png"]["alt"].startswith("Figure"), "the picture has alternative text like every figure"
     png = base64.b64decode(bundle["image/png"])
     assert png.startswith(b"\x89PNG") and png == bytes(widget.figure_image.image.value)
     assert "children=" not in bundle["text/plain"] and "run the cell" in bundle["text/plain"]
