@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -166,7 +167,13 @@ class _Task:
         self.feedback = Feedback(title, hidden=hidden)
 
     def call(self, fn, *args, **kwargs):
-        """(result, problem): problem is None, or a text naming the exception or warning raised."""
+        """(result, problem): problem is None, or a text naming the exception or warning raised.
+        Every call into learner code goes through here; the grader swaps how (see ``grading_hooks``)."""
+        if _CALLER is not None:
+            return _CALLER(self.call_directly, fn, args, kwargs)
+        return self.call_directly(fn, *args, **kwargs)
+
+    def call_directly(self, fn, *args, **kwargs):
         if not callable(fn):
             return None, f"expected a function, got {type(fn).__name__}"
         # every warning counts, whatever the caller's settings; underflow to 0 is fine (exp(-1000) = 0)
@@ -288,11 +295,39 @@ def _checked(title):
 TASKS: dict = {}  # task name -> check function
 
 
+# ---------------------------------------------------------------- grading hooks (acts.grade)
+# The instant check calls learner code directly, times it here and draws hidden inputs from fixed seeds. The grader
+# runs the same checks twice: in the learner's kernel with a caller that records each call's outcome, then in its
+# own process with a caller that replays those outcomes (acts.grade_kernel, acts.grade_replay); it times from
+# outside the kernel and draws hidden inputs from a seed it chooses at grading time.
+_CALLER = None        # None, or (call_directly, fn, args, kwargs) -> (result, problem)
+_TIMER = None         # None, or (fn, x, kwargs) -> (best seconds, problem) for the speed check
+_HIDDEN_SEED = None   # None, or an int mixed into every hidden-input seed
+
+
+@contextmanager
+def grading_hooks(*, caller=None, timer=None, hidden_seed=None):
+    """Within the block, checks call learner code through ``caller``, time with ``timer`` and mix
+    ``hidden_seed`` into their hidden inputs (None keeps the instant-feedback behaviour)."""
+    global _CALLER, _TIMER, _HIDDEN_SEED
+    saved = _CALLER, _TIMER, _HIDDEN_SEED
+    _CALLER, _TIMER, _HIDDEN_SEED = caller, timer, hidden_seed
+    try:
+        yield
+    finally:
+        _CALLER, _TIMER, _HIDDEN_SEED = saved
+
+
+def _hidden_rng(seed):
+    """The generator of hidden inputs: the fixed seed, mixed with the grader's seed when grading."""
+    return np.random.default_rng(seed if _HIDDEN_SEED is None else [seed, _HIDDEN_SEED])
+
+
 def _points(hidden, visible, seed, n=7, low=-30.0, high=30.0):
     """The visible inputs, or seeded random ones for the hidden checks (other inputs, same maths)."""
     if not hidden:
         return np.asarray(visible, dtype=np.float64)
-    return np.round(np.random.default_rng(seed).uniform(low, high, n), 3)
+    return np.round(_hidden_rng(seed).uniform(low, high, n), 3)
 
 
 def _unchanged(task, fn, name, args=(), kwargs=None):
@@ -369,8 +404,8 @@ def _derivative(task, fn, name, ref_f, x, kwargs=None, tol=1e-6, of=None):
 def _timed(task, fn, name, kwargs=None):
     """Best of up to 5 runs on 1e6 elements under SPEED_BOUND_S (stops early when clearly too slow)."""
     x = np.linspace(-5.0, 5.0, SPEED_N)
-    best = np.inf
-    for _ in range(5):
+    best, problem = (np.inf, None) if _TIMER is None else _TIMER(fn, x, kwargs or {})
+    for _ in range(5 if _TIMER is None else 0):
         start = time.perf_counter()
         _, problem = task.call(fn, x, **(kwargs or {}))
         best = min(best, time.perf_counter() - start)
@@ -554,7 +589,7 @@ def leaky_relu_derivative(task, fn, hidden=False):
 # ------------------------------------------------------------------ 05 softmax
 def _logits(hidden, visible, seed, n=5):
     return np.asarray(visible, dtype=np.float64) if not hidden else np.round(
-        np.random.default_rng(seed).normal(0, 3, n), 3)
+        _hidden_rng(seed).normal(0, 3, n), 3)
 
 
 def _softmax_hint(actual) -> str:
@@ -693,7 +728,7 @@ def he_init(task, fn, hidden=False):
 @_checked("layer_gradient_norms")
 def layer_gradient_norms(task, fn, hidden=False):
     """Per-layer gradient norms of a chain of sigmoid layers, against a hand-checked computation."""
-    rng = np.random.default_rng(602 if hidden else 601)
+    rng = _hidden_rng(602) if hidden else np.random.default_rng(601)
     depth, width, batch = (5, 8, 6) if hidden else (4, 6, 5)
     weights = [rng.normal(0, 1 / np.sqrt(width), (width, width)) for _ in range(depth)]
     x = rng.normal(0, 1, (batch, width))

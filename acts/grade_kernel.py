@@ -1,0 +1,99 @@
+"""Runs in the learner's kernel after the submission: calls the learner's functions on the grader's inputs.
+
+    import acts.grade_kernel
+    acts.grade_kernel.record_json(request_json, globals())
+
+The request names the checks of the assignment (``acts.check`` functions and the notebook names they are given),
+the folder for the results and the hidden-input seed the grader drew. Each check runs here with a *recording*
+caller: every call into learner code is written down (arguments, then the result or the exception, and warnings)
+as JSON and .npy files (acts.grade_wire). The verdict computed here is thrown away: the grader runs the same
+check again in its own process, replaying these records, and decides there (acts.grade_judge). Whatever a
+submission changes in this kernel (NumPy, builtins, acts, this module) can only change the values recorded,
+which is what the learner's functions could return anyway. The speed check is only asked for here: the grader
+times the call from outside the kernel (acts.grade_worker).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import check
+from .grade_wire import encode
+
+RECORDS = "calls.json"
+
+
+class Recorder:
+    """The caller and timer that ``acts.check.grading_hooks`` installs while one check runs in the kernel."""
+
+    def __init__(self, folder: Path, prefix: str, names: dict):
+        self.folder, self.prefix, self.names = folder, prefix, names  # names: id(function) -> its notebook name
+        self.calls: list = []
+        self.timings: list = []
+        self._files = 0
+
+    def save(self, array: np.ndarray) -> str:
+        name = f"{self.prefix}-{self._files:04d}.npy"
+        self._files += 1
+        np.save(self.folder / name, array, allow_pickle=False)
+        return name
+
+    def caller(self, call_directly, fn, args, kwargs):
+        """Record the arguments, call the learner's function the usual way, record what came back."""
+        entry = {"args": encode(list(args), self.save), "kwargs": encode(dict(kwargs), self.save)}
+        self.calls.append(entry)
+        before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
+        try:
+            result, problem = call_directly(fn, *args, **kwargs)
+        except check._NotImplementedSignal:
+            entry["outcome"] = "not_implemented"
+            raise
+        entry.update(outcome="returned", result=encode(result, self.save),
+                     problem=None if problem is None else str(problem)[:500])
+        if any(b is not None and not np.array_equal(a, b, equal_nan=True) for a, b in zip(args, before)):
+            entry["args_after"] = encode(list(args), self.save)  # the function wrote into its input
+        return result, problem
+
+    def timer(self, fn, x, kwargs):
+        """Ask for a timing; the grader measures it from outside the kernel. The verdict here is discarded."""
+        self.timings.append({"function": self.names.get(id(fn)), "kwargs": encode(dict(kwargs), self.save)})
+        return 0.0, None
+
+
+def record(request: dict, namespace: dict) -> None:
+    """Run every requested check with a Recorder; write the records to request["results"]/calls.json."""
+    folder = Path(request["results"])
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for number, spec in enumerate(request["checks"]):
+        entry = {"missing": [], "calls": [], "timings": [], "error": None}
+        entries.append(entry)
+        args, names = [], {}
+        for arg in spec["args"]:
+            if "name" not in arg:
+                args.append(arg["literal"])
+            elif arg["name"] in namespace:
+                args.append(namespace[arg["name"]])
+                names[id(namespace[arg["name"]])] = arg["name"]
+            else:
+                entry["missing"].append(arg["name"])
+        if entry["missing"]:
+            continue
+        recorder = Recorder(folder, f"c{number:02d}", names)
+        entry["calls"], entry["timings"] = recorder.calls, recorder.timings
+        with check.grading_hooks(caller=recorder.caller, timer=recorder.timer, hidden_seed=request["seed"]):
+            try:
+                getattr(check, spec["function"])(*args, **spec["kwargs"])
+            except check.CheckFailed:
+                pass  # the verdict is the grader's to compute
+            except BaseException as exc:  # noqa: BLE001 - a learner's function may even raise SystemExit
+                entry["error"] = f"{type(exc).__name__}: {exc}"[:400]
+    (folder / RECORDS).write_text(json.dumps({"version": 1, "checks": entries}), encoding="utf-8")
+
+
+def record_json(request_json: str, namespace: dict) -> None:
+    """``record`` with the request as JSON text (how the grader's worker writes it into a cell)."""
+    record(json.loads(request_json), namespace)
