@@ -126,8 +126,9 @@ def _time_calls(client, timings, seed, n) -> list:
     """Best-of-5 round trips of ``name(x, **kwargs)`` minus those of a do-nothing function, measured here."""
     def run(source):
         cell = nbformat.v4.new_code_cell(source)
+        client.nb.cells.append(cell)
         start = time.perf_counter()
-        client.execute_cell(cell, len(client.nb.cells), store_history=False)
+        client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
         return time.perf_counter() - start, cell.outputs
 
     run(f"import numpy as _acts_np\n_acts_x = _acts_np.random.default_rng({int(seed)}).uniform(-5.0, 5.0, {int(n)})\n"
