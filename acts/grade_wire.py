@@ -43,6 +43,13 @@ def encode(value, save, depth: int = 0):
     """A JSON-able tree for ``value``; arrays go to ``save`` (which returns the file name)."""
     if depth > MAX_DEPTH:
         return {"opaque": "a value nested too deeply"}
+    if type(value) is np.ndarray or isinstance(value, np.generic):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biufc" or arr.dtype.fields is not None:
+            return {"opaque": f"an array of dtype {arr.dtype}"}
+        if arr.size > MAX_ELEMENTS:
+            return {"opaque": f"an array of shape {arr.shape}, too large to hand back"}
+        return {"scalar" if isinstance(value, np.generic) else "array": save(arr)}
     if value is None or isinstance(value, (bool, str)):
         return {"str": value[:MAX_TEXT]} if isinstance(value, str) else value
     if isinstance(value, int):
@@ -57,13 +64,6 @@ def encode(value, save, depth: int = 0):
         return {"dict": {k[:MAX_TEXT]: encode(v, save, depth + 1) for k, v in value.items()}}
     if isinstance(value, np.random.Generator) and type(value.bit_generator) is np.random.PCG64:
         return {"generator": _plain(value.bit_generator.state)}
-    if type(value) is np.ndarray or isinstance(value, np.generic):
-        arr = np.asarray(value)
-        if arr.dtype.kind not in "biufc" or arr.dtype.fields is not None:
-            return {"opaque": f"an array of dtype {arr.dtype}"}
-        if arr.size > MAX_ELEMENTS:
-            return {"opaque": f"an array of shape {arr.shape}, too large to hand back"}
-        return {"scalar" if isinstance(value, np.generic) else "array": save(np.ascontiguousarray(arr))}
     return {"opaque": f"an object of type {_type_name(value)}"}
 
 

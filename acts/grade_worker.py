@@ -162,11 +162,15 @@ def _kwargs_literal(tree) -> str | None:
         return None
     from .grade_wire import decode
 
-    values = {k: decode(v, lambda name: None) for k, v in tree["dict"].items()}
+    values = {k: decode(v, _no_files) for k, v in tree["dict"].items()}
     if not all(isinstance(k, str) and k.isidentifier() for k in values) or not all(
             v is None or isinstance(v, (bool, int, float, str)) for v in values.values()):
         return None
     return repr(values)
+
+
+def _no_files(name):
+    raise ValueError("timing keywords are plain values, not arrays")
 
 
 def _collect(results: Path) -> dict:
