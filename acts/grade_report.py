@@ -41,7 +41,8 @@ class Result:
 
 
 def student_of(path: Path) -> tuple[str, str | None]:
-    """(student, assignment folder) from nbgrader's submitted/<student>/<assignment>/<notebook>.ipynb, else ("", None)."""
+    """(student, assignment folder) from nbgrader's submitted/<student>/<assignment>/<notebook>.ipynb;
+    ("", None) for any other path."""
     parts = path.parts
     for i in range(len(parts) - 3, -1, -1):
         if parts[i] in ("submitted", "autograded") and len(parts) - i == 4:

@@ -207,7 +207,8 @@ class Sandbox:
         for path in python:
             command += ["--ro-bind", os.path.realpath(path), path]
         command += ["--proc", "/proc", "--dev", "/dev", "--perms", "01777", "--size", str(limits.disk_bytes),
-                    "--tmpfs", "/tmp", "--perms", "0755", "--dir", "/tmp/acts", "--ro-bind", str(root / "lib"), "/tmp/acts/lib"]
+                    "--tmpfs", "/tmp", "--perms", "0755", "--dir", "/tmp/acts",
+                    "--ro-bind", str(root / "lib"), "/tmp/acts/lib"]
         for sub in ("work", "results", "home", "tmp"):
             command += ["--perms", "0777", "--dir", f"/tmp/acts/{sub}"]
         command += ["--chdir", "/tmp/acts/work", "--"]

@@ -229,7 +229,8 @@ def test_student_from_nbgraders_layout():
 def test_status_gives_the_reason_and_the_counts():
     assert task_status(True, "") == "done"
     assert task_status(False, "sigmoid: not implemented yet") == "not implemented yet"
-    assert task_status(False, "x", 1, 8, "values", stopped=True) == "failing: values (1 of 8 checks failed, the rest not run)"
+    assert task_status(False, "x", 1, 8, "values", stopped=True) == (
+        "failing: values (1 of 8 checks failed, the rest not run)")
     assert task_status(False, "", lookup="note").startswith("answer lookup")
 
 
