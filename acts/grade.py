@@ -50,7 +50,7 @@ import numpy as np
 from . import check
 from .answer_lookup import looked_up
 from .grade_judge import judge, timing_key
-from .grade_kernel import RECORDS
+from .grade_kernel import records_name
 from .grade_report import NOT_RUN, Result, print_table, student_of, task_status, write_csv
 from .grade_sandbox import Limits, Sandbox
 from .grade_wire import MAX_ELEMENTS
@@ -261,15 +261,10 @@ def _defines(source: str, name: str) -> bool:
 
 # ----------------------------------------------------------------------------- the kernel's records, read as data
 class Records:
-    """The files the worker handed back: calls.json and .npy arrays, parsed as data only."""
+    """The files the worker handed back: calls-NNN.json and .npy arrays, parsed as data only."""
 
     def __init__(self, files: dict):
         self.files = files if isinstance(files, dict) else {}
-        try:
-            data = json.loads(b64decode(self.files.get(RECORDS, "")).decode("utf-8"))
-            self.checks = data["checks"] if isinstance(data.get("checks"), list) else []
-        except (ValueError, TypeError, KeyError, AttributeError):
-            self.checks = []
 
     def load(self, name: str) -> np.ndarray:
         raw = b64decode(self.files[name]) if isinstance(self.files.get(name), str) else b""
@@ -279,7 +274,12 @@ class Records:
         return arr
 
     def entry(self, index: int):
-        return self.checks[index] if index < len(self.checks) else None
+        """The records of the index-th check call (a dict), or None when missing or malformed."""
+        try:
+            data = json.loads(b64decode(self.files.get(records_name(index), "")).decode("utf-8"))
+        except (ValueError, TypeError):
+            return None
+        return data if isinstance(data, dict) else None
 
 
 # ----------------------------------------------------------------------------- grading one submission

@@ -23,7 +23,12 @@ import numpy as np
 from . import check
 from .grade_wire import encode
 
-RECORDS = "calls.json"
+
+
+def records_name(index: int) -> str:
+    """The file of the index-th check call of the assignment (one file each: a check stopped by the time limit
+    loses only its own records)."""
+    return f"calls-{index:03d}.json"
 
 
 class Recorder:
@@ -64,13 +69,12 @@ class Recorder:
 
 
 def record(request: dict, namespace: dict) -> None:
-    """Run every requested check with a Recorder; write the records to request["results"]/calls.json."""
+    """Run each requested check with a Recorder; write its records to request["results"]/calls-NNN.json, numbered
+    from request["first"]."""
     folder = Path(request["results"])
     folder.mkdir(parents=True, exist_ok=True)
-    entries = []
-    for number, spec in enumerate(request["checks"]):
+    for number, spec in enumerate(request["checks"], request.get("first", 0)):
         entry = {"missing": [], "calls": [], "timings": [], "error": None}
-        entries.append(entry)
         args, names = [], {}
         for arg in spec["args"]:
             if "name" not in arg:
@@ -80,18 +84,23 @@ def record(request: dict, namespace: dict) -> None:
                 names[id(namespace[arg["name"]])] = arg["name"]
             else:
                 entry["missing"].append(arg["name"])
-        if entry["missing"]:
-            continue
-        recorder = Recorder(folder, f"c{number:02d}", names)
-        entry["calls"], entry["timings"] = recorder.calls, recorder.timings
-        with check.grading_hooks(caller=recorder.caller, timer=recorder.timer, hidden_seed=request["seed"]):
-            try:
-                getattr(check, spec["function"])(*args, **spec["kwargs"])
-            except check.CheckFailed:
-                pass  # the verdict is the grader's to compute
-            except BaseException as exc:  # noqa: BLE001 - a learner's function may even raise SystemExit
-                entry["error"] = f"{type(exc).__name__}: {exc}"[:400]
-    (folder / RECORDS).write_text(json.dumps({"version": 1, "checks": entries}), encoding="utf-8")
+        if not entry["missing"]:
+            _run_check(spec, args, names, entry, folder, number, request["seed"])
+        (folder / records_name(number)).write_text(json.dumps(entry), encoding="utf-8")
+
+
+def _run_check(spec, args, names, entry, folder, number, seed):
+    """One check with a Recorder; an exception that escapes the check (the time limit's KeyboardInterrupt, a
+    learner's SystemExit) is noted and ends only this check."""
+    recorder = Recorder(folder, f"c{number:03d}", names)
+    entry["calls"], entry["timings"] = recorder.calls, recorder.timings
+    with check.grading_hooks(caller=recorder.caller, timer=recorder.timer, hidden_seed=seed):
+        try:
+            getattr(check, spec["function"])(*args, **spec["kwargs"])
+        except check.CheckFailed:
+            pass  # the verdict is the grader's to compute
+        except BaseException as exc:  # noqa: BLE001 - a learner's function may even raise SystemExit
+            entry["error"] = f"{type(exc).__name__}: {exc}"[:400]
 
 
 def record_json(request_json: str, namespace: dict) -> None:

@@ -33,7 +33,6 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 
-from .grade_kernel import RECORDS
 
 MARK = "ACTS-GRADE-RESULT"
 MAX_RESTARTS = 3           # cells skipped for being deaf to interrupts or killing the kernel, before giving up
@@ -88,13 +87,17 @@ def _client(cells, request, workdir):
     return client
 
 
-def _record_cell(request) -> nbformat.NotebookNode:
-    spec = {"results": request["results"], "seed": request["seed"], "checks": request["checks"]}
-    cell = nbformat.v4.new_code_cell("import acts.grade_kernel as _acts_grade_kernel\n"
-                                     f"_acts_grade_kernel.record_json({json.dumps(spec)!r}, globals())\n"
-                                     "del _acts_grade_kernel")
-    cell.metadata["acts_step"] = "record"
-    return cell
+def _record_cells(request) -> list:
+    """One cell per check call: the time limit interrupts one check, not the others."""
+    cells = []
+    for index, check in enumerate(request["checks"]):
+        spec = {"results": request["results"], "seed": request["seed"], "checks": [check], "first": index}
+        cell = nbformat.v4.new_code_cell("import acts.grade_kernel as _acts_grade_kernel\n"
+                                         f"_acts_grade_kernel.record_json({json.dumps(spec)!r}, globals())\n"
+                                         "del _acts_grade_kernel")
+        cell.metadata["acts_step"] = f"record {index}"
+        cells.append(cell)
+    return cells
 
 
 def _notes(client, nb, cells_meta, timeout) -> list:
@@ -197,7 +200,7 @@ def run(request: dict) -> dict:
         for step, meta in enumerate(cells_meta):
             if step not in skipped:
                 cells.append(nbformat.v4.new_code_cell(meta["source"], metadata={"acts_step": step}))
-        cells.append(_record_cell(request))
+        cells += _record_cells(request)
         client = _client(cells, request, workdir)
         failed, reason = None, ""
         try:
@@ -211,9 +214,8 @@ def run(request: dict) -> dict:
                     except DeadKernelError:
                         failed, reason = cell.metadata["acts_step"], "stopped the kernel (it died or exited)"
                         break
-                if failed is None:
-                    record = results / RECORDS
-                    requests = _timing_requests(record)
+                if failed is None or str(failed).startswith("record"):
+                    requests = _timing_requests(results) if failed is None else []
                     if requests:
                         timings = _time_calls(client, requests, request["seed"], request["timing_n"])
         except DeadKernelError:  # died during shutdown or timing: what was recorded is in
@@ -221,8 +223,10 @@ def run(request: dict) -> dict:
         except RuntimeError as exc:
             notes.append(f"the kernel could not run the notebook: {str(exc)[:300]}")
             break
-        if failed == "record":
-            notes.append(f"the grader's evaluation in the kernel {reason}: no results")
+        if str(failed).startswith("record"):
+            check = request["checks"][int(str(failed).split()[1])]["function"]
+            notes.append(f"the grader's run of check `{check}` in the kernel {reason}: the checks from there on "
+                         "have no results")
             break
         if failed is not None:
             where = cells_meta[failed]["where"]
@@ -233,25 +237,35 @@ def run(request: dict) -> dict:
                 path.unlink()
             continue
         notes += _notes(client, client.nb, cells_meta, request["timeout"])
-        record_cell = client.nb.cells[-1]
-        for out in record_cell.outputs:
-            if out.get("output_type") == "error":
-                notes.append(f"the grader's evaluation in the kernel failed ({out.get('ename')}: "
-                             f"{str(out.get('evalue'))[:200]}): checks without results fail")
+        for cell in client.nb.cells:
+            step = str(cell.metadata.get("acts_step"))
+            if not step.startswith("record"):
+                continue
+            if step in client.interrupted:
+                check = request["checks"][int(step.split()[1])]["function"]
+                notes.append(f"check `{check}` exceeded the time limit of {request['timeout']:g} s in the kernel: "
+                             "interrupted (its remaining cases have no results)")
+            for out in cell.outputs:
+                if out.get("output_type") == "error":
+                    notes.append(f"the grader's run of a check in the kernel failed ({out.get('ename')}: "
+                                 f"{str(out.get('evalue'))[:200]}): that check has no results")
         break
     else:
         notes.append(f"gave up after {MAX_RESTARTS} cells ignored the interrupt or killed the kernel")
     return {"notes": notes, "timings": timings, "files": _collect(results) if results.is_dir() else {}}
 
 
-def _timing_requests(record: Path) -> list:
-    try:
-        if record.stat().st_size > MAX_RECORDS:
-            return []
-        data = json.loads(record.read_text(encoding="utf-8"))
-        found = [t for entry in data["checks"] for t in entry.get("timings", []) if isinstance(t, dict)]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return []
+def _timing_requests(results: Path) -> list:
+    """The timings the checks asked for in the kernel (at most 20 distinct ones)."""
+    found = []
+    for record in sorted(results.glob("calls-*.json")):
+        try:
+            if record.stat().st_size > MAX_RECORDS:
+                continue
+            entry = json.loads(record.read_text(encoding="utf-8"))
+            found += [t for t in entry.get("timings", []) if isinstance(t, dict)]
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
     unique = {json.dumps(t, sort_keys=True): t for t in found[:20]}
     return list(unique.values())
 

@@ -155,6 +155,12 @@ ORDINARY = {
             time.sleep(0.05)
         """)),
     "kills_kernel.ipynb": with_cells(extra=["import os\nos._exit(1)"]),
+    "endless_derivative.ipynb": with_cells(extra=[code("""
+        import time
+        def sigmoid_derivative(x):       # never returns: its check is interrupted, the sigmoid still counts
+            while True:
+                time.sleep(0.05)
+        """)]),
     "huge_output.ipynb": with_cells(extra=["for i in range(100_000):\n    print('spam ' * 10, i)"]),
     "wrong_type.ipynb": with_cells("def sigmoid(x):\n    return [0.5 for _ in np.ravel(x)]"),
     "wrong_shape.ipynb": with_cells("def sigmoid(x):\n    x = np.ravel(x)\n    return 1 / (1 + np.exp(-x))"),

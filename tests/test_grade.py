@@ -107,6 +107,12 @@ def test_runaway_cells_are_stopped_and_the_rest_graded(results, name, reason):
     assert len(json.dumps(r)) < 20_000
 
 
+def test_a_function_that_never_returns_costs_only_its_task(results):
+    r = results["endless_derivative.ipynb"]
+    assert r["score"] == 2 and _task(r, "01_sigmoid-check_sigmoid")["points"] == 2
+    assert any("check `sigmoid_derivative` exceeded the time limit" in e for e in r["errors"]), r["errors"]
+
+
 @pytest.mark.parametrize("name,message", [
     ("wrong_type.ipynb", "list"),
     ("wrong_shape.ipynb", "shape (3, 4)"),

@@ -13,7 +13,7 @@ from acts import check
 from acts.answer_lookup import looked_up, looked_up_function
 from acts.grade import Records
 from acts.grade_judge import MISMATCH, NO_RESULT, judge, timing_key
-from acts.grade_kernel import RECORDS, record
+from acts.grade_kernel import record, records_name
 from acts.grade_report import student_of, task_status
 from acts.grade_sandbox import Limits, Sandbox
 from acts.grade_wire import Opaque, decode, encode, same
@@ -70,8 +70,9 @@ def test_records_refuse_pickles_and_non_numbers():
     strings = io.BytesIO()
     np.save(strings, np.array(["a"]), allow_pickle=False)
     records = Records({"p.npy": base64.b64encode(buffer.getvalue()).decode(),
-                       "s.npy": base64.b64encode(strings.getvalue()).decode(), RECORDS: "not base64 json"})
-    assert records.checks == []
+                       "s.npy": base64.b64encode(strings.getvalue()).decode(), records_name(0): "not base64 json",
+                       records_name(1): base64.b64encode(b"[1, 2]").decode()})
+    assert records.entry(0) is None and records.entry(1) is None and records.entry(2) is None
     with pytest.raises(ValueError):
         records.load("p.npy")
     with pytest.raises(ValueError):
@@ -137,17 +138,18 @@ def test_missing_records_and_missing_functions_fail(tmp_path):
 def test_forged_results_are_only_values(tmp_path):
     """Records rewritten by the kernel can only change what the learner's function returned."""
     records = _recorded(tmp_path, {"sigmoid": zeros}, SIGMOID)
-    for call in records.checks[1]["calls"]:
+    entry = records.entry(1)
+    for call in entry["calls"]:
         call["problem"] = None
         call["passed"] = True            # a field the grader never reads
-    verdict = judge(SIGMOID[1], records.checks[1], records.load, {}, seed=11)
+    verdict = judge(SIGMOID[1], entry, records.load, {}, seed=11)
     assert not verdict.passed
 
 
 def test_speed_is_timed_outside_the_kernel(tmp_path):
     spec = {"function": "relu", "args": [{"name": "relu"}], "kwargs": {}}
     records = _recorded(tmp_path, {"relu": good_relu}, [spec])
-    timings = records.checks[0]["timings"]
+    timings = records.entry(0)["timings"]
     assert timings == [{"function": "relu", "kwargs": {"dict": {}}}]   # asked for, never measured in the kernel
     untimed = judge(spec, records.entry(0), records.load, {}, seed=11)
     assert not untimed.passed and "not timed" in "\n".join(untimed.lines)
