@@ -101,7 +101,7 @@ class Sandbox:
             text = ("bubblewrap: read-only system, only Python and the sandbox visible, private /tmp, own PID "
                     "namespace, no network")
         else:
-            text = ("separate processes only (bubblewrap not available): own folder, environment, session and "
+            text = ("separate processes only (without bubblewrap): own folder, environment, session and "
                     "limits, but the submission can read and write what its user can")
         return {"sandbox": self.kind, "user": self.user, "description": text}
 

@@ -244,6 +244,6 @@ def test_timing_requests_accept_plain_keywords_only():
 
 def test_sandbox_says_what_it_is():
     sandbox = Sandbox.choose("processes")
-    assert sandbox.describe()["sandbox"] == "processes" and "bubblewrap not available" in sandbox.describe()[
+    assert sandbox.describe()["sandbox"] == "processes" and "without bubblewrap" in sandbox.describe()[
         "description"]
     assert Limits().rlimits(10)["RLIMIT_NPROC"] == 10 + Limits().processes
