@@ -298,7 +298,7 @@ TASKS: dict = {}  # task name -> check function
 # ---------------------------------------------------------------- grading hooks (acts.grade)
 # The instant check calls learner code directly, times it here and draws hidden inputs from fixed seeds. The grader
 # runs the same checks twice: in the learner's kernel with a caller that records each call's outcome, then in its
-# own process with a caller that replays those outcomes (acts.grade_kernel, acts.grade_replay); it times from
+# own process with a caller that replays those outcomes (acts.grade_kernel, acts.grade_judge); it times from
 # outside the kernel and draws hidden inputs from a seed it chooses at grading time.
 _CALLER = None        # None, or (call_directly, fn, args, kwargs) -> (result, problem)
 _TIMER = None         # None, or (fn, x, kwargs) -> (best seconds, problem) for the speed check
