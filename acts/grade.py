@@ -338,7 +338,7 @@ def grade_one(path: Path, assignments: dict, assignment_name: str | None, timeou
                 index += 1
             result.tasks.append(_task(gid, cell, verdicts, lookups.get(gid), result.errors))
         result.score = float(sum(t["points"] for t in result.tasks))
-    result.errors = [_cut(e, MAX_ERROR) for e in result.errors[:20]]
+    result.errors = [_cut(e, MAX_ERROR) for e in dict.fromkeys(result.errors)][:20]  # each note once
     result.seconds = time.perf_counter() - start
     return result
 

@@ -216,9 +216,9 @@ THREATS = {
         """)]),
     "patches_builtins.ipynb": with_cells(WRONG_SIGMOID, [code("""
         import builtins, numpy
-        builtins.isinstance = lambda *a: True
         builtins.all = lambda *a: True
         builtins.abs = lambda *a: 0
+        builtins.bool = lambda *a: True
         numpy.allclose = lambda *a, **k: True
         numpy.isfinite = lambda *a, **k: numpy.array(True)
         numpy.core.numeric.isclose = lambda *a, **k: numpy.array(True)

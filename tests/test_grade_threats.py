@@ -28,8 +28,8 @@ def test_a_wrong_sigmoid_earns_nothing_whatever_the_kernel_does(run, name):
     assert sigmoid["points"] == 0 and not sigmoid["passed"], sigmoid
 
 
-@pytest.mark.parametrize("name", ["prints_success.ipynb", "patches_acts_check.ipynb", "patches_builtins.ipynb",
-                                  "reaches_the_checker.ipynb", "forges_messages.ipynb"])
+@pytest.mark.parametrize("name", ["prints_success.ipynb", "patches_acts_check.ipynb", "reaches_the_checker.ipynb",
+                                  "forges_messages.ipynb"])
 def test_the_verdict_is_the_graders_own(run, name):
     """The same check as the learner's instant feedback, run in the grader on the recorded values: it names the
     failing values case, with the zeros the learner's function returned."""
