@@ -54,8 +54,8 @@ from .grade_kernel import records_name
 from .grade_report import NOT_RUN, Result, print_table, student_of, task_status, write_csv
 from .grade_sandbox import Limits, Sandbox
 from .grade_wire import MAX_ELEMENTS
-from .nbmeta import grade_id as _grade_id
 from .nbmeta import is_check, is_solution, nbgrader_meta, task_name
+from .nbmeta import submitted_grade_id as _grade_id
 
 PACKAGE = Path(__file__).resolve().parent
 SOLUTIONS = PACKAGE.parent / "solutions"
@@ -93,12 +93,13 @@ class Assignment:
 
 
 def check_calls(source: str, where: str) -> list:
-    """The ``acts.check.NAME(...)`` calls of a check cell, as data; anything else is a course bug."""
+    """The ``acts.check.NAME(...)`` (or ``acts.check.fresh().NAME(...)``) calls of a check cell, as data;
+    anything else is a course bug."""
     specs = []
     for node in ast.parse(source).body:
         call = node.value if isinstance(node, ast.Expr) else None
         func = call.func if isinstance(call, ast.Call) else None
-        if not (isinstance(func, ast.Attribute) and ast.unparse(func.value) == "acts.check"
+        if not (isinstance(func, ast.Attribute) and ast.unparse(func.value) in ("acts.check", "acts.check.fresh()")
                 and callable(getattr(check, func.attr, None))):
             raise ValueError(f"{where}: a check cell holds only acts.check.NAME(...) calls, found {ast.unparse(node)}")
         args = [{"name": a.id} if isinstance(a, ast.Name) else {"literal": ast.literal_eval(a)} for a in call.args]

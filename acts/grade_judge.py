@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import check
+from .grade_kernel import feedback_of
 from .grade_wire import decode, encode, same
 
 NO_RESULT = "no result: the learner's kernel handed back nothing for this call"
@@ -114,9 +115,7 @@ def judge(spec: dict, entry, load, timings: dict, seed: int) -> Verdict:
     replayer = Replayer(calls, load, timings)
     with _HOOKS, check.grading_hooks(caller=replayer.caller, timer=replayer.timer, hidden_seed=seed):
         try:
-            feedback = getattr(check, spec["function"])(*args, **spec["kwargs"])
-        except check.CheckFailed as exc:
-            feedback = exc.feedback
+            feedback = feedback_of(getattr(check, spec["function"]), args, spec["kwargs"])
         except Exception:  # a grader-side failure: the task fails, the traceback goes to the log
             return Verdict(None, [f"{spec['function']}: the grader could not judge this check"],
                            grader_error=traceback.format_exc())

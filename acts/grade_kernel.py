@@ -25,6 +25,18 @@ from .grade_wire import encode
 
 
 
+def feedback_of(check_function, args, kwargs) -> check.Feedback:
+    """A check's Feedback, neither shown nor raised: ``check.evaluate(...)`` where checks have it (called directly
+    they display it and return None), else the call itself, whose CheckFailed carries it."""
+    evaluate = getattr(check_function, "evaluate", None)
+    if evaluate is not None:
+        return evaluate(*args, **kwargs)
+    try:
+        return check_function(*args, **kwargs)
+    except check.CheckFailed as exc:
+        return exc.feedback
+
+
 def records_name(index: int) -> str:
     """The file of the index-th check call of the assignment (one file each: a check stopped by the time limit
     loses only its own records)."""
@@ -96,9 +108,7 @@ def _run_check(spec, args, names, entry, folder, number, seed):
     entry["calls"], entry["timings"] = recorder.calls, recorder.timings
     with check.grading_hooks(caller=recorder.caller, timer=recorder.timer, hidden_seed=seed):
         try:
-            getattr(check, spec["function"])(*args, **spec["kwargs"])
-        except check.CheckFailed:
-            pass  # the verdict is the grader's to compute
+            feedback_of(getattr(check, spec["function"]), args, spec["kwargs"])  # the verdict is the grader's
         except BaseException as exc:  # noqa: BLE001 - a learner's function may even raise SystemExit
             entry["error"] = f"{type(exc).__name__}: {exc}"[:400]
 

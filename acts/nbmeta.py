@@ -1,28 +1,41 @@
-"""nbgrader cell metadata, read the same way by the exercise generator and the grader.
+"""nbgrader's cell metadata and markers, shared by the exercise generator (acts.exercises) and the grader.
 
-    nbgrader_meta(cell) -> dict      is_solution(cell), is_check(cell)      grade_id(cell) -> str | None
-
-``grade_id`` is for notebooks handed in by learners, which may carry any metadata: it returns None unless the
-cell has a well-formed string grade_id.
+A solution cell carries ``nbgrader: {solution: true, grade: false, ...}``, a check cell ``{grade: true,
+points: P, ...}`` (nbgrader's schema 3); both carry a ``grade_id`` unique across the course.
 """
 
 from __future__ import annotations
 
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
 
 def nbgrader_meta(cell) -> dict:
+    """The cell's ``metadata.nbgrader`` dict ({} when it has none)."""
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def is_solution(cell) -> bool:
-    return cell.cell_type == "code" and bool(nbgrader_meta(cell).get("solution"))
+    """A code cell the learner writes (nbgrader ``solution: true``)."""
+    return cell.get("cell_type") == "code" and bool(nbgrader_meta(cell).get("solution"))
 
 
 def is_check(cell) -> bool:
-    return cell.cell_type == "code" and bool(nbgrader_meta(cell).get("grade"))
+    """A graded code cell (nbgrader ``grade: true``): in this course, a check cell."""
+    return cell.get("cell_type") == "code" and bool(nbgrader_meta(cell).get("grade"))
 
 
 def grade_id(cell) -> str | None:
-    """A cell's grade_id when it is well formed, else None."""
+    return nbgrader_meta(cell).get("grade_id")
+
+
+def points(cell) -> float:
+    """The points of a check cell (0 for any other cell)."""
+    return float(nbgrader_meta(cell).get("points", 0) or 0)
+
+
+def submitted_grade_id(cell) -> str | None:
+    """A handed-in cell's grade_id when it is well formed, else None (a submission may carry any metadata)."""
     meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
     meta = meta.get("nbgrader") if isinstance(meta, dict) else None
     gid = meta.get("grade_id") if isinstance(meta, dict) else None

@@ -221,6 +221,7 @@ def test_check_cells_become_data():
     assert cell.points == 2 and cell.specs == [
         {"function": "softmax", "args": [{"name": "softmax"}], "kwargs": {"hidden": True}},
         {"function": "softmax", "args": [{"name": "softmax"}], "kwargs": {}}]
+    assert grade.check_calls("acts.check.fresh().softmax(softmax, hidden=True)", "here") == cell.specs[:1]
     with pytest.raises(ValueError, match="only acts.check"):
         grade.check_calls("import os\nos.system('x')", "here")
 

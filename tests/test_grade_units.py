@@ -13,7 +13,7 @@ from acts import check
 from acts.answer_lookup import looked_up, looked_up_function
 from acts.grade import Records
 from acts.grade_judge import MISMATCH, NO_RESULT, judge, timing_key
-from acts.grade_kernel import record, records_name
+from acts.grade_kernel import feedback_of, record, records_name
 from acts.grade_report import student_of, task_status
 from acts.grade_sandbox import Limits, Sandbox
 from acts.grade_wire import Opaque, decode, encode, same
@@ -171,19 +171,32 @@ def test_a_function_that_writes_into_its_input_is_replayed_as_such(tmp_path):
     assert not verdict.passed and "leaves its input array unchanged" in "\n".join(verdict.lines)
 
 
+def _hidden_sigmoid_inputs(seed=None):
+    """The hidden inputs of the sigmoid check, read off the first call it makes."""
+    seen = []
+
+    def caller(call_directly, fn, args, kwargs):
+        seen.append(args[0].copy())
+        return call_directly(fn, *args, **kwargs)
+
+    with check.grading_hooks(caller=caller, hidden_seed=seed):
+        feedback_of(check.sigmoid, (good_sigmoid,), {"hidden": True})
+    return seen[0]
+
+
 def test_hidden_inputs_come_from_the_graders_seed():
-    def hidden(seed):
-        with check.grading_hooks(hidden_seed=seed):
-            return check._points(True, [0.0], seed=101)
-    assert np.array_equal(hidden(1), hidden(1)) and not np.array_equal(hidden(1), hidden(2))
-    assert not np.array_equal(hidden(1), check._points(True, [0.0], seed=101))   # not the public package's
+    public = _hidden_sigmoid_inputs()
+    assert np.array_equal(_hidden_sigmoid_inputs(1), _hidden_sigmoid_inputs(1))
+    assert not np.array_equal(_hidden_sigmoid_inputs(1), _hidden_sigmoid_inputs(2))
+    assert not np.array_equal(_hidden_sigmoid_inputs(1), public)   # not the public package's inputs
 
 
 def test_hooks_are_restored():
+    public = _hidden_sigmoid_inputs()
     with check.grading_hooks(caller=lambda *a: (None, None), hidden_seed=3):
         pass
-    assert check._CALLER is None and check._HIDDEN_SEED is None and check._TIMER is None
-    assert check.sigmoid(good_sigmoid).passed
+    assert np.array_equal(_hidden_sigmoid_inputs(), public)
+    assert feedback_of(check.sigmoid, (good_sigmoid,), {}).passed
 
 
 # ------------------------------------------------------------------------------------------- answer lookup
