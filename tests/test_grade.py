@@ -26,6 +26,11 @@ def _task(result, grade_id):
     return next(t for t in result["tasks"] if t["grade_id"] == grade_id)
 
 
+def _text(feedback: str) -> str:
+    """Feedback with its line wrapping undone (checks wrap long lines at spaces)."""
+    return " ".join(feedback.split())
+
+
 def test_report_fields(results):
     for r in results.values():
         assert {"score", "max_score", "tasks", "errors", "file", "assignment", "student", "seed", "isolation"} <= set(r)
@@ -40,15 +45,16 @@ def test_solutions_get_full_marks(results):
         r = results[f"solution_{src.name}"]
         assert r["assignment"] == src.stem and r["errors"] == [], r["errors"]
         assert r["score"] == r["max_score"] > 0, r
-        assert all("All visible checks passed" in t["feedback"] and "All hidden checks passed" in t["feedback"]
-                   for t in r["tasks"])
+        for t in r["tasks"]:
+            assert "All visible checks passed" in _text(t["feedback"])
+            assert "All hidden checks passed" in _text(t["feedback"])
 
 
 def test_untouched_exercises_get_zero_with_not_implemented(results):
     for src in EXERCISES:
         r = results[f"exercise_{src.name}"]
         assert r["assignment"] == src.stem and r["score"] == 0 and r["max_score"] > 0
-        assert all("not implemented yet" in t["feedback"] for t in r["tasks"])
+        assert all("not implemented yet" in _text(t["feedback"]) for t in r["tasks"])
         assert all(t["status"] == "not implemented yet" for t in r["tasks"])
 
 
@@ -80,7 +86,7 @@ def test_missing_task(results):
     assert r["score"] == 2 and r["max_score"] == 4
     assert any("task `sigmoid_derivative` (01_sigmoid-sigmoid_derivative) is missing" in e for e in r["errors"])
     task = _task(r, "01_sigmoid-check_sigmoid_derivative")
-    assert "not defined" in task["feedback"] and task["status"].startswith("not run: ")
+    assert "not defined" in _text(task["feedback"]) and task["status"].startswith("not run: ")
 
 
 def test_syntax_error(results):
@@ -91,7 +97,7 @@ def test_syntax_error(results):
 def test_exception(results):
     r = results["exception.ipynb"]
     task = _task(r, "01_sigmoid-check_sigmoid")
-    assert task["points"] == 0 and "raised ZeroDivisionError" in task["feedback"]
+    assert task["points"] == 0 and "raised ZeroDivisionError" in _text(task["feedback"])
 
 
 @pytest.mark.parametrize("name,reason", [
@@ -120,7 +126,7 @@ def test_a_function_that_never_returns_costs_only_its_task(results):
 ])
 def test_wrong_results(results, name, message):
     task = _task(results[name], "01_sigmoid-check_sigmoid")
-    assert task["points"] == 0 and message in task["feedback"]
+    assert task["points"] == 0 and message in _text(task["feedback"])
     assert task["status"].startswith("failing: ") and "checks failed" in task["status"]
 
 

@@ -104,6 +104,11 @@ def _recorded(tmp_path, namespace, specs, seed=11):
     return Records(files)
 
 
+def _text(verdict) -> str:
+    """A verdict's lines as one text, line wrapping undone (checks wrap long lines at spaces)."""
+    return " ".join(" ".join(verdict.lines).split())
+
+
 SIGMOID = [{"function": "sigmoid", "args": [{"name": "sigmoid"}], "kwargs": {"hidden": True}},
            {"function": "sigmoid", "args": [{"name": "sigmoid"}], "kwargs": {}}]
 
@@ -114,14 +119,14 @@ SIGMOID = [{"function": "sigmoid", "args": [{"name": "sigmoid"}], "kwargs": {"hi
 def test_the_grader_judges_recorded_calls_with_the_same_check(tmp_path, fn, passed, summary):
     records = _recorded(tmp_path, {"sigmoid": fn}, SIGMOID)
     verdict = judge(SIGMOID[0], records.entry(0), records.load, {}, seed=11)
-    assert verdict.passed is passed and summary in verdict.lines[0]
+    assert verdict.passed is passed and summary in _text(verdict)
 
 
 def test_a_record_for_other_inputs_is_rejected(tmp_path):
     """The kernel saw seed 11; the grader replays with seed 12: its hidden inputs differ, no record matches."""
     records = _recorded(tmp_path, {"sigmoid": good_sigmoid}, SIGMOID)
     verdict = judge(SIGMOID[0], records.entry(0), records.load, {}, seed=12)
-    assert not verdict.passed and MISMATCH in "\n".join(verdict.lines)
+    assert not verdict.passed and MISMATCH in _text(verdict)
     visible = judge(SIGMOID[1], records.entry(1), records.load, {}, seed=12)
     assert visible.passed  # the visible inputs do not depend on the seed
 
@@ -129,9 +134,9 @@ def test_a_record_for_other_inputs_is_rejected(tmp_path):
 def test_missing_records_and_missing_functions_fail(tmp_path):
     records = _recorded(tmp_path, {}, SIGMOID)
     verdict = judge(SIGMOID[0], records.entry(0), records.load, {}, seed=11)
-    assert not verdict.passed and "`sigmoid` is not defined" in verdict.lines[0]
+    assert not verdict.passed and "`sigmoid` is not defined" in _text(verdict)
     nothing = judge(SIGMOID[0], {"missing": [], "calls": []}, records.load, {}, seed=11)
-    assert not nothing.passed and NO_RESULT in "\n".join(nothing.lines)
+    assert not nothing.passed and NO_RESULT in _text(nothing)
     assert not judge(SIGMOID[0], None, records.load, {}, seed=11).passed
 
 
@@ -152,7 +157,7 @@ def test_speed_is_timed_outside_the_kernel(tmp_path):
     timings = records.entry(0)["timings"]
     assert timings == [{"function": "relu", "kwargs": {"dict": {}}}]   # asked for, never measured in the kernel
     untimed = judge(spec, records.entry(0), records.load, {}, seed=11)
-    assert not untimed.passed and "not timed" in "\n".join(untimed.lines)
+    assert not untimed.passed and "not timed" in _text(untimed)
     fast = {timing_key("relu", {"dict": {}}): {"seconds": 0.002, "problem": None}}
     assert judge(spec, records.entry(0), records.load, fast, seed=11).passed
     slow = {timing_key("relu", {"dict": {}}): {"seconds": 0.5, "problem": None}}
@@ -168,7 +173,7 @@ def test_a_function_that_writes_into_its_input_is_replayed_as_such(tmp_path):
     records = _recorded(tmp_path, {"relu": in_place}, [spec])
     fast = {timing_key("relu", {"dict": {}}): {"seconds": 0.001, "problem": None}}
     verdict = judge(spec, records.entry(0), records.load, fast, seed=11)
-    assert not verdict.passed and "leaves its input array unchanged" in "\n".join(verdict.lines)
+    assert not verdict.passed and "leaves its input array unchanged" in _text(verdict)
 
 
 def _hidden_sigmoid_inputs(seed=None):
