@@ -369,11 +369,12 @@ def _task(gid: str, cell: CheckCell, verdicts: list, lookup: str | None, errors:
 
 
 def _acts_sources() -> dict:
-    """acts' source text, read once by the grader before any submission runs: every sandbox gets a copy of it."""
+    """acts' source text (its sub-packages included), read once by the grader before any submission runs: every
+    sandbox gets a copy of it. Relative path -> (where it was read, its text)."""
     sources = {}
-    for path in sorted(PACKAGE.glob("*.py")):
-        name = "acts" if path.stem == "__init__" else f"acts.{path.stem}"
-        sources[name] = (str(path), path.read_text(encoding="utf-8"))
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            sources[path.relative_to(PACKAGE).as_posix()] = (str(path), path.read_text(encoding="utf-8"))
     return sources
 
 

@@ -158,14 +158,22 @@ class Sandbox:
             if proc is not None:
                 _kill_group(proc)  # the worker's session: anything it left behind
             _kill_marked(token)
+            for folder, _, _ in os.walk(root):  # the read-only copy of acts: writable again, so it can go
+                try:
+                    os.chmod(folder, 0o755)
+                except OSError:
+                    pass
             shutil.rmtree(root, ignore_errors=True)
 
     def _prepare(self, root: Path, sources: dict):
         lib = root / "lib" / "acts"
         lib.mkdir(parents=True)
-        for name, (_, text) in sources.items():
-            module = "__init__" if name == "acts" else name.split(".", 1)[1]
-            (lib / f"{module}.py").write_text(text, encoding="utf-8")
+        for relative, (_, text) in sources.items():  # e.g. "check.py", "checks/engine.py"
+            target = lib / relative
+            if ".." in Path(relative).parts or Path(relative).is_absolute():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
         for sub in ("work", "results", "home", "tmp"):
             (root / sub).mkdir()
         if os.geteuid() == 0 and self.user == NOBODY:
@@ -173,7 +181,7 @@ class Sandbox:
             os.chmod(root, 0o711)
             for sub in ("work", "results", "home", "tmp"):
                 os.chown(root / sub, nobody.pw_uid, nobody.pw_gid)
-        for path in [lib.parent, lib, *lib.iterdir()]:  # readable by the kernel, writable by nobody
+        for path in [lib.parent, lib, *lib.rglob("*")]:  # readable by the kernel, writable by nobody
             os.chmod(path, 0o555 if path.is_dir() else 0o444)
 
     def _env(self, inside: Path, token: str) -> dict:
@@ -200,21 +208,22 @@ class Sandbox:
         command += ["--die-with-parent", "--new-session"]
         for path in SYSTEM_DIRS:
             command += ["--ro-bind-try", path, path]
+        # the private /tmp first: a Python environment that lives under /tmp is then bound on top of it
+        command += ["--proc", "/proc", "--dev", "/dev", "--perms", "01777", "--size", str(limits.disk_bytes),
+                    "--tmpfs", "/tmp"]
         python = _python_dirs()
-        for parent in sorted({str(a) for d in python for a in Path(d).parents} - {"/"}, key=len):
+        for parent in sorted({str(a) for d in python for a in Path(d).parents} - {"/", "/tmp"}, key=len):
             if not parent.startswith(SYSTEM_DIRS):
                 command += ["--perms", "0755", "--dir", parent]
         for path in python:
             command += ["--ro-bind", os.path.realpath(path), path]
-        command += ["--proc", "/proc", "--dev", "/dev", "--perms", "01777", "--size", str(limits.disk_bytes),
-                    "--tmpfs", "/tmp", "--perms", "0755", "--dir", "/tmp/acts",
-                    "--ro-bind", str(root / "lib"), "/tmp/acts/lib"]
+        command += ["--perms", "0755", "--dir", "/tmp/acts", "--ro-bind", str(root / "lib"), "/tmp/acts/lib"]
         for sub in ("work", "results", "home", "tmp"):
             command += ["--perms", "0777", "--dir", f"/tmp/acts/{sub}"]
         command += ["--chdir", "/tmp/acts/work", "--"]
         if self.user == NOBODY and os.geteuid() == 0:
-            command += [self.setpriv, "--reuid", NOBODY, "--regid", str(pwd.getpwnam(NOBODY).pw_gid), "--clear-groups",
-                        "--bounding-set", "-all", "--inh-caps", "-all", "--no-new-privs", "--"]
+            command += [self.setpriv, "--reuid", NOBODY, "--regid", str(pwd.getpwnam(NOBODY).pw_gid),
+                        "--clear-groups", "--bounding-set", "-all", "--inh-caps", "-all", "--no-new-privs", "--"]
         return command
 
 
