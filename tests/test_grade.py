@@ -116,7 +116,10 @@ def test_runaway_cells_are_stopped_and_the_rest_graded(results, name, reason):
 def test_a_function_that_never_returns_costs_only_its_task(results):
     r = results["endless_derivative.ipynb"]
     assert r["score"] == 2 and _task(r, "01_sigmoid-check_sigmoid")["points"] == 2
-    assert any("check `sigmoid_derivative` exceeded the time limit" in e for e in r["errors"]), r["errors"]
+    # stopped by the grader's per-cell limit in the kernel, or by the check's own time limit per call
+    stopped = any("check `sigmoid_derivative` exceeded the time limit" in e for e in r["errors"]) or \
+        "did not return within" in _text(_task(r, "01_sigmoid-check_sigmoid_derivative")["feedback"])
+    assert stopped, r
 
 
 @pytest.mark.parametrize("name,message", [
