@@ -1,28 +1,31 @@
-"""The autograder: run submissions in fresh kernels, restore the original checks, score every task.
+"""The autograder: each submission runs in its own sandbox; the verdicts are computed in the grader's process.
 
     python -m acts.grade PATH... [--assignment NN_topic] [--json FILE] [--csv FILE] [--timeout SECONDS] [--jobs N]
+                                 [--seed N] [--sandbox auto|bubblewrap|processes]
 
-PATH is a notebook (any file name) or a folder of them. For each submission:
+PATH is a notebook (any file name), a folder of them, or nbgrader's ``submitted/`` folder
+(``submitted/<student>/<assignment>/<notebook>.ipynb``: the student is shown). For each submission:
 
-1. the assignment is recognised from the notebook (``metadata.acts.assignment``, else its cells' grade_ids, else
-   its file name) unless ``--assignment`` names it; its solution notebook (solutions/NN_topic.ipynb) is the key;
-2. the submission is copied into a temporary folder and run top to bottom there in a fresh kernel (its own HOME,
-   IPython and Jupyter folders, its own copy of ``acts``), with a time limit per cell; a cell that times out or
-   kills the kernel is skipped and the notebook re-run without it;
-3. every check cell is replaced by the solution's version (matched by grade_id; hidden tests included; a deleted
-   check is put back after its task), wrapped in grading code that first restores the builtins and NumPy as they
-   were before the submission ran, then imports ``acts`` afresh from source text held by the grader;
-4. each wrapped check sends its verdict to the grader as a message carrying a random per-run token; the grader
-   awards a check cell's points (from the solution, all or nothing, as nbgrader does) when the check passed.
-   Nothing the notebook prints counts, and the submission file is only ever read.
+1. the assignment is recognised: ``--assignment``, else the notebook's ``metadata.acts.assignment``, else nbgrader's
+   assignment folder, else the grade_ids its cells share with a solution (most shared wins; ties go to the name
+   that matches the file name, then to the first in alphabetical order), else its file name. Its solution
+   notebook (solutions/NN_topic.ipynb) is the key: the checks of each check cell and their points;
+2. the submission's code cells (not its check cells) run in a fresh kernel inside a sandbox of its own
+   (acts.grade_sandbox: own folder and copy of ``acts``, minimal environment, resource limits, wall-clock budget,
+   unprivileged user when run as root, bubblewrap where installed). A cell over the time limit is interrupted
+   and what it defined before is kept; a cell that ignores the interrupt or kills the kernel is skipped;
+3. in the kernel, every check of the assignment is run with a recorder (acts.grade_kernel): the learner's
+   functions are called on the grader's inputs (hidden ones drawn from a seed chosen now) and their results
+   handed back as data (JSON and .npy, never pickles). Speed checks are timed from outside the kernel;
+4. here, in the grader's process, the same checks run again, replaying those results (acts.grade_judge): a
+   check cell earns its points (all or nothing, as in nbgrader) when all its checks pass. A task function that
+   uses the course's own reference for that task earns 0 (acts.answer_lookup). Nothing the notebook prints,
+   displays or writes counts, and the submission file is only read.
 
-Output: per submission its score, one line per task (done / not implemented yet / failing, with its points) and
-notes that name cells by their task, or by their number counting all cells from 1; a summary table when several.
+Output: per submission its score, one line per task (done / not implemented yet / failing, with the reason and
+the count of checks failed) and notes; a summary table when several; the isolation in force and the seed.
 Exit status: 0 when every submission was graded (whatever the scores), 2 for a usage error.
-Limits: this defends against a learner gaming their grade from inside the notebook (editing or deleting checks,
-printing success, monkeypatching acts.check, NumPy or builtins, writing files). Code that subverts the Python
-interpreter itself (import hooks, tracing) or a learner with shell access to the grading machine is out of
-scope: grade in nbgrader's or JupyterHub's containers for that.
+What this protects against, and what it cannot: docs/grading.md.
 """
 
 from __future__ import annotations
@@ -30,32 +33,38 @@ from __future__ import annotations
 import argparse
 import ast
 import concurrent.futures as futures
-import csv
+import io
 import json
 import os
 import secrets
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
+import traceback
+from base64 import b64decode
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+import numpy as np
 
-from .exercises import is_check, is_solution, nbgrader_meta
+from . import check
+from .answer_lookup import looked_up
+from .grade_judge import judge, timing_key
+from .grade_kernel import records_name
+from .grade_report import NOT_RUN, Result, print_table, student_of, task_status, write_csv
+from .grade_sandbox import Limits, Sandbox
+from .grade_wire import MAX_ELEMENTS
+from .nbmeta import is_check, is_solution, nbgrader_meta, task_name
+from .nbmeta import submitted_grade_id as _grade_id
 
 PACKAGE = Path(__file__).resolve().parent
 SOLUTIONS = PACKAGE.parent / "solutions"
-MIME = "application/x-acts-grade+json"
 MAX_FEEDBACK = 2000      # characters of feedback kept per task
-MAX_ERROR = 400          # characters per error message
+MAX_ERROR = 400          # characters per note
 MAX_OUTPUT = 200_000     # bytes of output kept per cell; the rest is dropped (huge output)
-MAX_RESTARTS = 3         # cells skipped for timing out or killing the kernel before giving up
+
+__all__ = ["Assignment", "Result", "grade_one", "load_assignments", "main", "print_table", "read_submission",
+           "recognise", "task_name", "task_status", "write_csv"]
 
 
 def _cut(text: str, limit: int) -> str:
@@ -65,15 +74,38 @@ def _cut(text: str, limit: int) -> str:
 
 # ----------------------------------------------------------------------------- the key: solution notebooks
 @dataclass
+class CheckCell:
+    source: str
+    points: float
+    specs: list         # one per check call in the cell: {"function", "args": [{"name"} | {"literal"}], "kwargs"}
+
+
+@dataclass
 class Assignment:
     name: str
-    checks: dict            # grade_id -> (source with hidden tests, points)
+    checks: dict            # check grade_id -> CheckCell
     tasks: dict             # solution grade_id -> the check grade_id that follows it
     order: list             # grade_ids in solution order
 
     @property
     def max_score(self) -> float:
-        return float(sum(points for _, points in self.checks.values()))
+        return float(sum(c.points for c in self.checks.values()))
+
+
+def check_calls(source: str, where: str) -> list:
+    """The ``acts.check.NAME(...)`` (or ``acts.check.fresh().NAME(...)``) calls of a check cell, as data;
+    anything else is a course bug."""
+    specs = []
+    for node in ast.parse(source).body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        func = call.func if isinstance(call, ast.Call) else None
+        if not (isinstance(func, ast.Attribute) and ast.unparse(func.value) in ("acts.check", "acts.check.fresh()")
+                and callable(getattr(check, func.attr, None))):
+            raise ValueError(f"{where}: a check cell holds only acts.check.NAME(...) calls, found {ast.unparse(node)}")
+        args = [{"name": a.id} if isinstance(a, ast.Name) else {"literal": ast.literal_eval(a)} for a in call.args]
+        specs.append({"function": func.attr, "args": args,
+                      "kwargs": {k.arg: ast.literal_eval(k.value) for k in call.keywords}})
+    return specs
 
 
 def load_assignments(folder: Path = SOLUTIONS) -> dict:
@@ -89,7 +121,8 @@ def load_assignments(folder: Path = SOLUTIONS) -> dict:
             if is_solution(cell):
                 last_solution = gid
             elif is_check(cell):
-                checks[gid] = (cell.source, float(nbgrader_meta(cell).get("points", 0)))
+                checks[gid] = CheckCell(cell.source, float(nbgrader_meta(cell).get("points", 0)),
+                                        check_calls(cell.source, f"{path.name}, {gid}"))
                 if last_solution:
                     tasks[last_solution] = gid
         found[path.stem] = Assignment(path.stem, checks, tasks, order)
@@ -125,164 +158,31 @@ def read_submission(path: Path):
     return nb, []
 
 
-def _grade_id(cell) -> str | None:
-    """A cell's grade_id when it is well formed, else None (submissions may carry any metadata)."""
-    meta = cell.get("metadata", {})
-    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
-    gid = meta.get("grade_id") if isinstance(meta, dict) else None
-    return gid if isinstance(gid, str) else None
-
-
 def recognise(nb, path: Path, assignments: dict) -> str | None:
-    """Assignment name from metadata, then grade_ids, then the file name; None if nothing matches."""
+    """Assignment name from metadata, nbgrader's folder, shared grade_ids, then the file name; None if nothing
+    matches. Deterministic: ties never depend on set or dict order."""
+    folder = student_of(path)[1]
     if nb is not None:
         meta = nb.get("metadata", {}).get("acts", {}) if isinstance(nb.get("metadata"), dict) else {}
         name = meta.get("assignment") if isinstance(meta, dict) else None
-        if name in assignments:
+        if isinstance(name, str) and name in assignments:
             return name
+    if folder in assignments:
+        return folder
+    if nb is not None:
         ids = {_grade_id(c) for c in nb.cells} - {None}
-        overlap = {a: len(ids & set(assignments[a].order)) for a in assignments}
-        best = max(overlap, key=overlap.get, default=None)
-        if best and overlap[best]:
-            return best
-        for gid in ids:
-            if isinstance(gid, str) and gid.split("-")[0] in assignments:
-                return gid.split("-")[0]
-    for name in assignments:
+        overlap = {a: len(ids & set(assignments[a].order)) for a in sorted(assignments)}
+        best = max(overlap.values(), default=0)
+        if best:
+            tied = [a for a in sorted(overlap) if overlap[a] == best]
+            return next((a for a in tied if a in path.stem), tied[0])
+        prefixes = sorted({gid.split("-")[0] for gid in ids} & set(assignments))
+        if prefixes:
+            return prefixes[0]
+    for name in sorted(assignments):
         if path.stem.startswith(name) or name in path.stem:
             return name
     return None
-
-
-# ----------------------------------------------------------------------------- code that runs in the kernel
-# Run first, before any submission code: snapshots of builtins and the modules the checks rely on.
-PREAMBLE = '''
-def _acts_snapshot(name, publish):
-    import builtins, json, math, sys, time, types, warnings
-    import numpy, numpy.linalg, numpy.random
-    snap = types.ModuleType(name)
-    snap.modules = {{m: dict(m.__dict__) for m in (builtins, json, math, time, warnings, numpy, numpy.linalg,
-                                                   numpy.random)}}
-    snap.publish = publish
-    snap.meta_path = list(sys.meta_path)
-    sys.modules[name] = snap
-_acts_snapshot({name!r}, get_ipython().display_pub.publish)
-del _acts_snapshot
-'''
-
-# Replaces each check cell. Restores the snapshot, imports acts afresh from source text, runs the original check
-# source in a copy of the user namespace, and reports the verdict with the run's token.
-WRAPPER = '''
-def _acts_grade_cell(user):
-    import sys
-    snap = sys.modules[{snap!r}]
-    for module, saved in snap.modules.items():
-        module.__dict__.update(saved)
-    sys.meta_path[:] = snap.meta_path
-    import ast, importlib, importlib.abc, importlib.util, json
-    sources = {sources!r}
-
-    class Loader(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-        def find_spec(self, name, path=None, target=None):
-            if name in sources:
-                return importlib.util.spec_from_loader(name, self, is_package=(name == "acts"))
-            return None
-
-        def create_module(self, spec):
-            return None
-
-        def exec_module(self, module):
-            filename = sources[module.__name__][0]
-            module.__file__ = filename
-            exec(compile(sources[module.__name__][1], filename, "exec"), module.__dict__)
-
-    saved = {{k: sys.modules.pop(k) for k in list(sys.modules) if k == "acts" or k.startswith("acts.")}}
-    loader = Loader()
-    sys.meta_path.insert(0, loader)
-    try:
-        check = importlib.import_module("acts.check")
-        fresh = sys.modules["acts"]
-    finally:
-        sys.meta_path.remove(loader)
-        for k in [k for k in sys.modules if k == "acts" or k.startswith("acts.")]:
-            del sys.modules[k]
-        sys.modules.update(saved)
-    namespace = dict(user)
-    namespace["acts"] = fresh
-    tree = ast.parse({source!r})
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    passed, lines = False, []
-    try:
-        exec(compile(tree, "<check {grade_id}>", "exec"), namespace)
-        value = eval(compile(ast.Expression(last.value), "<check>", "eval"), namespace) if last else None
-        if isinstance(value, check.Feedback):
-            passed, lines = value.passed, value.lines()
-        else:
-            lines = ["the check did not return its feedback"]
-    except check.CheckFailed as exc:
-        lines = exc.feedback.lines()
-    except BaseException as exc:
-        try:
-            lines = [type(exc).__name__ + ": " + str(exc)]
-        except BaseException:
-            lines = [type(exc).__name__]
-    snap.publish(data={{{mime!r}: json.dumps({{"token": {token!r}, "grade_id": {grade_id!r}, "passed": passed,
-                                               "feedback": "\\n".join(lines)[:{limit}]}})}}, metadata={{}})
-_acts_grade_cell(globals())
-del _acts_grade_cell
-'''
-
-
-def _acts_sources() -> dict:
-    """acts' source text, held by the grader: what the kernel re-imports, whatever happens to files on disk."""
-    sources = {}
-    for path in sorted(PACKAGE.glob("*.py")):
-        name = "acts" if path.stem == "__init__" else f"acts.{path.stem}"
-        sources[name] = (str(path), path.read_text(encoding="utf-8"))
-    return sources
-
-
-# ----------------------------------------------------------------------------- running one submission
-class _Client(NotebookClient):
-    """NotebookClient that drops output beyond MAX_OUTPUT bytes per cell (huge output cannot exhaust memory)."""
-
-    def output(self, outs, msg, display_id, cell_index):
-        size = self._sizes.get(cell_index, 0) + len(json.dumps(msg.get("content", {}), default=str))
-        self._sizes[cell_index] = size
-        if size > MAX_OUTPUT and msg["msg_type"] != "error":
-            self._truncated.add(cell_index)
-            return None
-        return super().output(outs, msg, display_id, cell_index)
-
-
-@dataclass
-class Result:
-    file: str
-    assignment: str | None
-    score: float = 0.0
-    max_score: float = 0.0
-    tasks: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict:
-        return dict(file=self.file, assignment=self.assignment, score=self.score, max_score=self.max_score,
-                    tasks=self.tasks, errors=self.errors, seconds=round(self.seconds, 2))
-
-
-class Step(NamedTuple):
-    """One cell the grader runs: ("code", source, where) or ("check", grade_id, where); ``where`` names it for a
-    learner (its task or the functions it defines, and its number counting all cells from 1)."""
-
-    kind: str
-    payload: str
-    where: str = ""
-
-
-def task_name(grade_id: str) -> str:
-    """The function a task or check cell is about: 01_sigmoid-check_sigmoid -> sigmoid."""
-    name = grade_id.split("-", 1)[-1]
-    return name[len("check_"):] if name.startswith("check_") else name
 
 
 def _where(cell, number: int, gid, assignment: Assignment) -> str:
@@ -303,241 +203,182 @@ def _where(cell, number: int, gid, assignment: Assignment) -> str:
     return f"cell {number} (counting all cells from 1{start})"
 
 
-def _plan(nb, assignment: Assignment, errors: list) -> list:
-    """The cells to run: the submission's code cells, with every check cell restored from the solution."""
-    plan, seen, solutions_seen = [], set(), set()
+def plan_cells(nb, assignment: Assignment, errors: list) -> list:
+    """The cells the kernel runs: the submission's code cells, without its check cells (the grader judges every
+    check of the assignment itself, whether the learner kept, edited or deleted the check cells)."""
+    cells, seen_checks, seen_tasks = [], set(), set()
     for number, cell in enumerate(nb.cells, 1):
         if cell.get("cell_type") != "code":
             continue
         gid = _grade_id(cell)
         if gid in assignment.checks:
-            if gid not in seen:
-                plan.append(Step("check", gid, f"the check of task `{task_name(gid)}` ({gid})"))
-                seen.add(gid)
+            seen_checks.add(gid)
             continue
         if gid in assignment.tasks:
-            solutions_seen.add(gid)
+            seen_tasks.add(gid)
         source = cell.get("source", "")
-        plan.append(Step("code", source if isinstance(source, str) else "", _where(cell, number, gid, assignment)))
-    for task_id, check_id in assignment.tasks.items():
-        if task_id not in solutions_seen:
+        cells.append({"source": source if isinstance(source, str) else "",
+                      "where": _where(cell, number, gid, assignment)})
+    for task_id in assignment.tasks:
+        if task_id not in seen_tasks:
             errors.append(f"the cell of task `{task_name(task_id)}` ({task_id}) is missing "
                           "(deleted or its metadata removed)")
-    for gid in assignment.checks:  # deleted checks go back after their task's code, else at the end
-        if gid in seen:
-            continue
-        errors.append(f"check cell {gid} was missing: restored from the solution")
-        task = next((t for t, c in assignment.tasks.items() if c == gid), None)
-        position = len(plan)
-        for i, step in enumerate(plan):
-            if step.kind == "code" and task and nb and _defines_task(step.payload, task):
-                position = i + 1
-        plan.insert(position, Step("check", gid, f"the check of task `{task_name(gid)}` ({gid})"))
-    return plan
+    for gid in assignment.checks:
+        if gid not in seen_checks:
+            errors.append(f"check cell {gid} was missing: restored from the solution")
+    return cells
 
 
-def _defines_task(source: str, task_id: str) -> bool:
-    name = task_id.split("-", 1)[-1]
+def answer_lookups(cells: list, assignment: Assignment) -> dict:
+    """check grade_id -> a note, for each task whose final definition uses the course's reference for it."""
+    context = "\n".join(c["source"] for c in cells if _parses(c["source"]))
+    found = {}
+    for task_id, check_id in assignment.tasks.items():
+        name = task_name(task_id)
+        defining = [c["source"] for c in cells if _defines(c["source"], name)]
+        note = looked_up(defining[-1], name, context) if defining else None
+        if note:
+            found[check_id] = note
+    return found
+
+
+def _parses(source: str) -> bool:
     try:
-        return any(isinstance(n, ast.FunctionDef) and n.name == name for n in ast.parse(source).body)
-    except SyntaxError:
+        ast.parse(source)
+        return True
+    except (SyntaxError, ValueError):
         return False
 
 
-def _kernel_env(tmp: Path) -> dict:
-    env = dict(os.environ)
-    for var, sub in (("HOME", "home"), ("IPYTHONDIR", "ipython"), ("JUPYTER_CONFIG_DIR", "jupyter"),
-                     ("JUPYTER_RUNTIME_DIR", "runtime"), ("MPLCONFIGDIR", "mpl"), ("JUPYTER_DATA_DIR", "data")):
-        (tmp / sub).mkdir(exist_ok=True)
-        env[var] = str(tmp / sub)
-    env["PYTHONPATH"] = os.pathsep.join([str(tmp / "lib")] + [p for p in [env.get("PYTHONPATH")] if p])
-    env["MPLBACKEND"] = "agg"
-    env["PYTHONWARNINGS"] = "ignore"
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    return env
+def _defines(source: str, name: str) -> bool:
+    try:
+        body = ast.parse(source).body
+    except (SyntaxError, ValueError):
+        return False
+    return any((isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name)
+               or (isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets))
+               for n in body)
 
 
-def _execute(plan, assignment, sources, timeout, tmp: Path, errors: list) -> dict:
-    """Run the plan; returns grade_id -> (passed, feedback). Skips cells that time out or kill the kernel."""
-    token, snap_name = secrets.token_hex(16), "_acts_grader_" + secrets.token_hex(8)
-    work = tmp / "work"
-    skipped: set = set()
-    for attempt in range(MAX_RESTARTS + 1):
-        cells = [nbformat.v4.new_code_cell(PREAMBLE.format(name=snap_name))]
-        for i, (kind, payload, _) in enumerate(plan):
-            if i in skipped:
-                continue
-            if kind == "check":
-                source = WRAPPER.format(snap=snap_name, sources=sources, source=assignment.checks[payload][0],
-                                        grade_id=payload, token=token, mime=MIME, limit=MAX_FEEDBACK)
-            else:
-                source = payload
-            cell = nbformat.v4.new_code_cell(source)
-            cell.metadata["acts_plan"] = i
-            cells.append(cell)
-        nb = nbformat.v4.new_notebook(cells=cells)
-        client = _Client(nb, timeout=timeout, kernel_name="python3", allow_errors=True, interrupt_on_timeout=False,
-                         shutdown_kernel="immediate", startup_timeout=60, resources={"metadata": {"path": str(work)}})
-        client._sizes, client._truncated = {}, set()
-        failed_at, reason = None, ""
+# ----------------------------------------------------------------------------- the kernel's records, read as data
+class Records:
+    """The files the worker handed back: calls-NNN.json and .npy arrays, parsed as data only."""
+
+    def __init__(self, files: dict):
+        self.files = files if isinstance(files, dict) else {}
+
+    def load(self, name: str) -> np.ndarray:
+        raw = b64decode(self.files[name]) if isinstance(self.files.get(name), str) else b""
+        arr = np.load(io.BytesIO(raw), allow_pickle=False)
+        if arr.dtype.kind not in "biufc" or arr.dtype.fields is not None or arr.size > MAX_ELEMENTS:
+            raise ValueError("not an array of numbers")
+        return arr
+
+    def entry(self, index: int):
+        """The records of the index-th check call (a dict), or None when missing or malformed."""
         try:
-            with client.setup_kernel(env=_kernel_env(tmp), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-                for index, cell in enumerate(nb.cells):
-                    try:
-                        client.execute_cell(cell, index, store_history=index > 0 and "acts_plan" in cell.metadata
-                                            and plan[cell.metadata["acts_plan"]][0] == "code")
-                    except CellTimeoutError:
-                        failed_at, reason = index, f"exceeded the time limit of {timeout:g} s"
-                        break
-                    except DeadKernelError:
-                        failed_at, reason = index, "stopped the kernel (it died or exited)"
-                        break
-        except DeadKernelError:  # died during shutdown: results are already in
-            pass
-        except RuntimeError as exc:
-            errors.append(_cut(f"the kernel could not run the notebook: {exc}", MAX_ERROR))
-            return {}
-        if failed_at is not None and failed_at > 0:
-            step = nb.cells[failed_at].metadata["acts_plan"]
-            errors.append(f"{plan[step].where} {reason}: skipped, and the notebook re-run without it")
-            skipped.add(step)
-            continue
-        if failed_at == 0:
-            errors.append("the grader's setup failed in the kernel")
-            return {}
-        for cell in nb.cells[1:]:
-            step = cell.metadata["acts_plan"]
-            if plan[step][0] == "code":
-                for out in cell.outputs:
-                    if out.get("output_type") != "error":
-                        continue
-                    where = plan[step].where
-                    if out.get("ename") == "NotImplementedError":
-                        errors.append(f"{where} calls a function that is not implemented yet "
-                                      "(expected until its task is done)")
-                    else:
-                        errors.append(_cut(f"{where} raised {out.get('ename')}: {out.get('evalue')}", MAX_ERROR))
-        for index in sorted(client._truncated):
-            step = nb.cells[index].metadata.get("acts_plan")
-            if step is not None:
-                errors.append(f"{plan[step].where} printed more than {MAX_OUTPUT // 1000} KB: output truncated")
-        return _verdicts(nb, plan, token)
-    errors.append(f"gave up after {MAX_RESTARTS} cells timed out or killed the kernel")
-    return {}
+            data = json.loads(b64decode(self.files.get(records_name(index), "")).decode("utf-8"))
+        except (ValueError, TypeError):
+            return None
+        return data if isinstance(data, dict) else None
 
 
-def _verdicts(nb, plan, token) -> dict:
-    found = {}
-    for cell in nb.cells[1:]:
-        kind, gid, _ = plan[cell.metadata["acts_plan"]]
-        if kind != "check":
-            continue
-        for out in cell.outputs:
-            data = out.get("data", {}) if out.get("output_type") == "display_data" else {}
-            if MIME not in data:
-                continue
-            try:
-                msg = json.loads(data[MIME]) if isinstance(data[MIME], str) else data[MIME]
-            except (TypeError, ValueError):
-                continue
-            if msg.get("token") == token and msg.get("grade_id") == gid:
-                found.setdefault(gid, []).append((msg.get("passed") is True, str(msg.get("feedback", ""))))
-    # the grading code sends exactly one verdict per check; more means something else found the token
-    return {gid: verdicts[0] if len(verdicts) == 1 else (False, "more than one verdict for this check: rejected")
-            for gid, verdicts in found.items()}
+# ----------------------------------------------------------------------------- grading one submission
+@dataclass
+class Settings:
+    timeout: float = 30.0
+    seed: int = 0
+    sandbox: Sandbox | None = None
+    limits: Limits | None = None
+    sources: dict | None = None
 
 
 def grade_one(path: Path, assignments: dict, assignment_name: str | None, timeout: float,
-              sources: dict | None = None) -> Result:
+              sources: dict | None = None, settings: Settings | None = None) -> Result:
     """Grade one submission; never raises for a bad submission."""
+    settings = settings or Settings(timeout=timeout, seed=secrets.randbelow(2**31))
+    sandbox = settings.sandbox or Sandbox.choose("auto")
     start = time.perf_counter()
     nb, errors = read_submission(path)
     name = assignment_name or recognise(nb, path, assignments)
-    result = Result(str(path), name, errors=errors)
+    result = Result(str(path), name, errors=errors, student=student_of(path)[0], seed=settings.seed,
+                    isolation=sandbox.describe())
     if name is None:
         result.errors.append("cannot tell which assignment this is (no acts metadata, no known grade_ids, "
                              "file name unknown): use --assignment NN_topic")
     assignment = assignments.get(name)
     if assignment is not None:
         result.max_score = assignment.max_score
-    verdicts = {}
+    records, timings, ran = Records({}), {}, False
+    lookups = {}
     if nb is not None and assignment is not None:
-        with tempfile.TemporaryDirectory(prefix="acts-grade-") as tmp_name:
-            tmp = Path(tmp_name)
-            (tmp / "work").mkdir()
-            (tmp / "work" / "submission.ipynb").write_bytes(path.read_bytes())
-            shutil.copytree(PACKAGE, tmp / "lib" / "acts", ignore=shutil.ignore_patterns("__pycache__"))
-            plan = _plan(nb, assignment, result.errors)
-            verdicts = _execute(plan, assignment, sources or _acts_sources(), timeout, tmp, result.errors)
+        cells = plan_cells(nb, assignment, result.errors)
+        lookups = answer_lookups(cells, assignment)
+        specs = [spec for cell in assignment.checks.values() for spec in cell.specs]
+        request = {"cells": cells, "timeout": timeout, "checks": specs, "seed": settings.seed,
+                   "timing_n": check.SPEED_N, "max_output": MAX_OUTPUT}
+        answer, notes = sandbox.run(request, settings.sources or _acts_sources(),
+                                    settings.limits or Limits(wall_seconds=max(120.0, 20 * timeout)))
+        result.errors += notes
+        if answer is None:
+            result.errors.append("the sandbox handed back no valid answer (the worker was stopped or its answer "
+                                 "was tampered with): every check fails")
+        else:
+            ran = True
+            result.errors += [str(n) for n in answer.get("notes", [])][:40]
+            records = Records(answer.get("files", {}))
+            timings = {timing_key(t.get("function"), t.get("kwargs")): t for t in answer.get("timings", [])
+                       if isinstance(t, dict) and isinstance(t.get("seconds"), (int, float))}
     if assignment is not None:
-        for gid, (_, points) in assignment.checks.items():
-            passed, feedback = verdicts.get(gid, (False, NOT_RUN))
-            result.tasks.append(dict(grade_id=gid, task=task_name(gid), points=points if passed else 0.0,
-                                     max_points=points, passed=passed, status=task_status(passed, feedback),
-                                     feedback=_cut(feedback, MAX_FEEDBACK)))
+        index = 0
+        for gid, cell in assignment.checks.items():
+            verdicts = []
+            for spec in cell.specs:
+                verdicts.append(judge(spec, records.entry(index), records.load, timings, settings.seed)
+                                if ran else None)
+                index += 1
+            result.tasks.append(_task(gid, cell, verdicts, lookups.get(gid), result.errors))
         result.score = float(sum(t["points"] for t in result.tasks))
-    result.errors = [_cut(e, MAX_ERROR) for e in result.errors[:20]]
+    result.errors = [_cut(e, MAX_ERROR) for e in dict.fromkeys(result.errors)][:20]  # each note once
     result.seconds = time.perf_counter() - start
     return result
 
 
-# ----------------------------------------------------------------------------- reports
-NOT_RUN = "the check did not run (see errors)"
+def _task(gid: str, cell: CheckCell, verdicts: list, lookup: str | None, errors: list) -> dict:
+    """One check cell's line in the report: all or nothing, with the feedback of each of its checks."""
+    if any(v is None for v in verdicts):
+        passed, feedback, cases, failed, first, stopped = False, NOT_RUN, 0, 0, "", False
+    else:
+        for v in verdicts:
+            if v.grader_error:
+                errors.append(f"grader error while judging {gid} (traceback in the log)")
+                print(f"grader error while judging {gid}:\n{v.grader_error}", file=sys.stderr)
+        passed = all(v.passed for v in verdicts)
+        feedback = "\n".join(line for v in verdicts for line in v.lines)
+        all_cases = [c for v in verdicts if v.feedback for c in v.feedback.cases]
+        failing = [c for c in all_cases if not c.passed]
+        cases, failed = len(all_cases), len(failing)
+        first = failing[0].name if failing else ""
+        stopped = any(v.feedback and v.feedback.stopped for v in verdicts)
+    if lookup:
+        passed, feedback = False, lookup + "\n" + feedback
+    status = task_status(passed, feedback if not lookup else "", failed, cases, first, stopped, lookup or "")
+    return dict(grade_id=gid, task=task_name(gid), points=cell.points if passed else 0.0, max_points=cell.points,
+                passed=passed, status=status, checks_failed=failed, checks=cases,
+                feedback=_cut(feedback, MAX_FEEDBACK))
 
 
-def task_status(passed: bool, feedback: str) -> str:
-    """One phrase for a task: done, not implemented yet, not run, or failing (with the check's first line)."""
-    if passed:
-        return "done"
-    first = feedback.splitlines()[0] if feedback else ""
-    if first.endswith("not implemented yet"):
-        return "not implemented yet"
-    if feedback == NOT_RUN:
-        return "not run (see the notes)"
-    first = first.split(": ", 1)[1] if ": " in first and "checks failed" in first else first
-    return _cut(f"failing: {first}", 80)
+def _acts_sources() -> dict:
+    """acts' source text (its sub-packages included), read once by the grader before any submission runs: every
+    sandbox gets a copy of it. Relative path -> (where it was read, its text)."""
+    sources = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            sources[path.relative_to(PACKAGE).as_posix()] = (str(path), path.read_text(encoding="utf-8"))
+    return sources
 
 
-def print_table(results, stream=None):
-    """Per submission: its score, then one line per task (done / not implemented yet / failing, with points),
-    then the notes; with several submissions, a summary table of scores at the end."""
-    stream = stream or sys.stdout
-    for r in results:
-        print(f"{Path(r.file).name}  ({r.assignment or 'unknown assignment'}): {r.score:g} / {r.max_score:g} points",
-              file=stream)
-        width = max([len(t.get("task", t["grade_id"])) for t in r.tasks] + [4])
-        for t in r.tasks:
-            mark = "✓" if t["passed"] else "✗"
-            points = f"{t['points']:g} / {t['max_points']:g}"
-            print(f"  {mark} {t.get('task', t['grade_id']):<{width}}  {points:>9}  {t.get('status', '')}",
-                  file=stream)
-        for error in r.errors:
-            print(f"  note: {error}", file=stream)
-        print(file=stream)
-    if any(not t["passed"] for r in results for t in r.tasks):
-        print("✗: run that task's check cell in the notebook to see which cases fail and why.", file=stream)
-    if len(results) > 1:
-        width = max([len(Path(r.file).name) for r in results] + [10])
-        print(f"\n{'submission':<{width}}  {'assignment':<24} {'score':>11}  done", file=stream)
-        for r in results:
-            score = f"{r.score:g} / {r.max_score:g}"
-            done = f"{sum(t['passed'] for t in r.tasks)} of {len(r.tasks)} tasks"
-            print(f"{Path(r.file).name:<{width}}  {str(r.assignment):<24} {score:>11}  {done}", file=stream)
-
-
-def write_csv(results, path: Path):
-    ids = []
-    for r in results:
-        ids += [t["grade_id"] for t in r.tasks if t["grade_id"] not in ids]
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["file", "assignment", "score", "max_score", *ids, "errors"])
-        for r in results:
-            points = {t["grade_id"]: t["points"] for t in r.tasks}
-            writer.writerow([r.file, r.assignment or "", r.score, r.max_score, *[points.get(i, "") for i in ids],
-                             " | ".join(r.errors)])
-
-
+# ----------------------------------------------------------------------------- the command line
 def _submissions(paths, parser) -> tuple[list, bool]:
     found, single = [], len(paths) == 1 and paths[0].is_file()
     for path in paths:
@@ -560,6 +401,11 @@ def _guess(path: Path, assignments: dict) -> str | None:
         return None
 
 
+def _eta(done: int, total: int, started: float) -> str:
+    left = (time.perf_counter() - started) / done * (total - done)
+    return f"ETA {int(left // 60)}m{int(left % 60):02d}s" if done < total else "done"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m acts.grade", description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a submission notebook or a folder")
@@ -568,7 +414,10 @@ def main(argv=None) -> int:
     parser.add_argument("--csv", type=Path, help="write a gradebook as CSV (one row per submission)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per cell (default 30)")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="kernels run in parallel (default: 2, or 1 on one core)")
+                        help="submissions graded in parallel, one sandbox each (default: 2, or 1 on one core)")
+    parser.add_argument("--seed", type=int, help="the hidden-input seed (default: drawn now; the report gives it)")
+    parser.add_argument("--sandbox", choices=("auto", "bubblewrap", "processes"), default="auto",
+                        help="auto: bubblewrap where installed (default); processes: without it")
     parser.add_argument("--solutions", type=Path, default=SOLUTIONS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.timeout <= 0 or args.jobs < 1:
@@ -579,28 +428,40 @@ def main(argv=None) -> int:
     if args.assignment is not None and args.assignment not in assignments:
         parser.error(f"unknown assignment {args.assignment!r}; known: {', '.join(assignments)}")
     paths, single = _submissions(args.paths, parser)
-    sources = _acts_sources()
+    try:
+        sandbox = Sandbox.choose(args.sandbox)
+    except RuntimeError as exc:
+        parser.error(str(exc))
+    if sandbox.kind != "bubblewrap":
+        print("note: bubblewrap is not in use: submissions run as separate processes with limits, but can read "
+              "what their user can (install the Debian package bubblewrap)", file=sys.stderr)
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    settings = Settings(timeout=args.timeout, seed=seed, sandbox=sandbox, sources=_acts_sources(),
+                        limits=Limits(wall_seconds=max(120.0, 20 * args.timeout)))
     # a submission that cannot be read is graded as the assignment most of the others are
     guesses = [_guess(p, assignments) for p in paths] if not args.assignment else []
-    common = max(set(g for g in guesses if g), key=guesses.count, default=None)
+    common = max(sorted(set(g for g in guesses if g)), key=guesses.count, default=None)
     results = [None] * len(paths)
-    progress = len(paths) > 1
+    progress, started = len(paths) > 1, time.perf_counter()
     with futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        jobs = {pool.submit(grade_one, p, assignments, args.assignment or (guesses[i] if guesses else None) or common,
-                            args.timeout, sources): i for i, p in enumerate(paths)}
+        jobs = {}
+        for i, p in enumerate(paths):
+            name = args.assignment or (guesses[i] if guesses else None) or common
+            jobs[pool.submit(grade_one, p, assignments, name, args.timeout, None, settings)] = (i, name)
         for done, job in enumerate(futures.as_completed(jobs), 1):
-            i = jobs[job]
+            i, name = jobs[job]
             try:
                 results[i] = job.result()
             except Exception as exc:  # a grader bug must not lose the other submissions' grades
-                name = args.assignment or (guesses[i] if guesses else None) or common
+                print(f"grader error on {paths[i]}:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
                 results[i] = Result(str(paths[i]), name, max_score=assignments[name].max_score if name else 0.0,
-                                    errors=[_cut(f"grader error: {exc!r}", MAX_ERROR)])
+                                    student=student_of(paths[i])[0], seed=seed, isolation=sandbox.describe(),
+                                    errors=[_cut(f"grader error: {exc!r} (traceback in the log)", MAX_ERROR)])
             if progress:
                 r = results[i]
-                print(f"[{done}/{len(paths)}] {paths[i].name}: {r.score:g} / {r.max_score:g}", file=sys.stderr,
-                      flush=True)
-    print_table(results)
+                print(f"[{done}/{len(paths)}] {r.label}: {r.score:g} / {r.max_score:g}  "
+                      f"({_eta(done, len(paths), started)})", file=sys.stderr, flush=True)
+    print_table(results, isolation=sandbox.describe(), seed=seed)
     if args.json:
         report = results[0].as_dict() if single else [r.as_dict() for r in results]
         args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")

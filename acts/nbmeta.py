@@ -32,3 +32,17 @@ def grade_id(cell) -> str | None:
 def points(cell) -> float:
     """The points of a check cell (0 for any other cell)."""
     return float(nbgrader_meta(cell).get("points", 0) or 0)
+
+
+def submitted_grade_id(cell) -> str | None:
+    """A handed-in cell's grade_id when it is well formed, else None (a submission may carry any metadata)."""
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    gid = meta.get("grade_id") if isinstance(meta, dict) else None
+    return gid if isinstance(gid, str) else None
+
+
+def task_name(grade_id: str) -> str:
+    """The function a task or check cell is about: 01_sigmoid-check_sigmoid -> sigmoid."""
+    name = grade_id.split("-", 1)[-1]
+    return name[len("check_"):] if name.startswith("check_") else name
