@@ -24,7 +24,6 @@ from . import check
 from .grade_wire import encode
 
 
-
 def feedback_of(check_function, args, kwargs) -> check.Feedback:
     """A check's Feedback, neither shown nor raised: ``check.evaluate(...)`` where checks have it (called directly
     they display it and return None), else the call itself, whose CheckFailed carries it."""

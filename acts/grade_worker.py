@@ -33,7 +33,6 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 
-
 MARK = "ACTS-GRADE-RESULT"
 MAX_RESTARTS = 3           # cells skipped for being deaf to interrupts or killing the kernel, before giving up
 MAX_RECORDS = 64 << 20     # bytes of record files handed back

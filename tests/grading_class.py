@@ -12,10 +12,10 @@ import functools
 import hashlib
 import io
 import json
-import textwrap
 import os
 import shutil
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
