@@ -14,8 +14,6 @@ are shown divided by each layer's RMS, so a layer's shape stays visible when the
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
 
 import ipywidgets as widgets
@@ -80,24 +78,6 @@ def layer_histograms(activations, low, high, bins=BINS) -> np.ndarray:
         np.clip(index, 0, bins - 1, out=index)
         out[i] = np.bincount(index, minlength=bins) / a.size
     return out
-
-
-@functools.lru_cache(maxsize=1)
-def _blas_controller():
-    """threadpoolctl's view of the BLAS libraries loaded here (built once: finding them costs milliseconds)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # an environment without it: BLAS keeps its threads
-        return None
-    return ThreadpoolController()
-
-
-def one_blas_thread():
-    """A context in which BLAS runs on one thread. The lab's products (256 x 100 by 100 x 100) are too small for
-    threads to pay: measured on a loaded 2-core machine, one thread cut an update from 5.0 s to 0.64 s of wall
-    time (and from 0.99 s to 0.10 s of CPU time); OpenBLAS's waiting threads compete with the kernel."""
-    controller = _blas_controller()
-    return controller.limit(limits=1, user_api="blas") if controller else contextlib.nullcontext()
 
 
 class VanishingGradientsLab:
@@ -185,9 +165,9 @@ class VanishingGradientsLab:
     def compute(self):
         """Forward and backward once through the probe net of acts.network; stores the numbers."""
         act = registry.get(self.activation.value)
-        with one_blas_thread():
-            net = probe(act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed,
-                        residual=self.residual.value, norm="layer" if self.layer_norm.value else None)
+        # probe runs on one BLAS thread (acts.network.one_blas_thread): these products are too small for threads
+        net = probe(act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed,
+                    residual=self.residual.value, norm="layer" if self.layer_norm.value else None)
         # keep each net until the next one exists: freeing its ~40 MB first made glibc return the memory to the
         # system and fault it in again on the next update (~25 ms, more than half of the compute)
         self.net = net
