@@ -1,9 +1,12 @@
 """The vanishing-gradient lab: a deep net at initialisation, seen layer by layer.
 
-    acts.widgets.vanishing_gradients()    # depth, activation, initialisation and weight scale
+    acts.widgets.vanishing_gradients()    # depth, activation, initialisation, weight scale, residual, layer norm
 
 Left: the gradient norm of every hidden layer on a log scale, for the back-propagated signal dL/dZ and for
-the weights dL/dW (``acts.network.gradient_norms``'s set-up: X ~ N(0, 1), MSE against N(0, 1) targets).
+the weights dL/dW (``acts.network.gradient_norms``'s set-up: X ~ N(0, 1), MSE against N(0, 1) targets), with
+residual connections and layer normalisation as switches. A shaded band marks the target for the first layer:
+within a factor of 2 of the last layer's gradient (first/last ratio between 1/2 and 2), and the summary says
+whether the ratio is inside it.
 Right: a histogram of every layer's activations, one row per layer (layer 1 at the bottom), so saturation at
 the ends of sigmoid's or tanh's range shows up as bright columns at the edges. Unbounded activations (ReLU ...)
 are shown divided by each layer's RMS, so a layer's shape stays visible when the scale explodes or vanishes.
@@ -11,13 +14,12 @@ are shown divided by each layer's RMS, so a layer's shape stays visible when the
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import math
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import PowerNorm
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from . import registry
@@ -26,6 +28,12 @@ from .network import INITS, probe
 from .plotting import PALETTE
 
 BINS = 41
+TARGET_FACTOR = 2.0  # the target band: the first layer's gradient within this factor of the last layer's
+
+
+def within_target(ratio: float, factor: float = TARGET_FACTOR) -> bool:
+    """Whether a first/last gradient ratio lies in the band 1/factor <= ratio <= factor (nan: no)."""
+    return bool(1 / factor <= ratio <= factor)
 
 
 def is_bounded(activation) -> bool:
@@ -33,13 +41,14 @@ def is_bounded(activation) -> bool:
     return activation.properties.bounded_below and activation.properties.bounded_above
 
 
-def histogram_view(activation, activations):
+def histogram_view(activation, activations, residual=False):
     """What the histogram panel shows: (values per layer, (low, high), x-axis label).
 
-    Bounded activations: the raw values on the activation's own range, so saturation at its ends shows.
+    Bounded activations without residual connections (a shortcut adds the layer's input, so its output leaves
+    the activation's range): the raw values on the activation's own range, so saturation at its ends shows.
     Unbounded ones: each layer divided by its root-mean-square, on the range of the 0.5-99.5 percentiles of a
     sample, so every layer's shape stays visible even when the scale grows or shrinks exponentially with depth."""
-    if is_bounded(activation):
+    if is_bounded(activation) and not residual:
         low, high = sorted(float(v) for v in activation(np.array([-1e6, 1e6])))
         return activations, (low, high), "activation value"
     scaled = []
@@ -71,39 +80,26 @@ def layer_histograms(activations, low, high, bins=BINS) -> np.ndarray:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _blas_controller():
-    """threadpoolctl's view of the BLAS libraries loaded here (built once: finding them costs milliseconds)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # an environment without it: BLAS keeps its threads
-        return None
-    return ThreadpoolController()
-
-
-def one_blas_thread():
-    """A context in which BLAS runs on one thread. The lab's products (256 x 100 by 100 x 100) are too small for
-    threads to pay: measured on a loaded 2-core machine, one thread cut an update from 5.0 s to 0.64 s of wall
-    time (and from 0.99 s to 0.10 s of CPU time); OpenBLAS's waiting threads compete with the kernel."""
-    controller = _blas_controller()
-    return controller.limit(limits=1, user_api="blas") if controller else contextlib.nullcontext()
-
-
 class VanishingGradientsLab:
     """Controls, one reusable figure, and ``update()`` which recomputes and redraws once.
 
-    ``depth``, ``activation``, ``init``, ``scale`` are ipywidgets controls; after each update ``norms`` holds
-    the back-propagated gradient norms, ``weight_norms`` the weight-gradient norms (input side first),
-    ``histograms`` the per-layer histograms, ``ratio`` the first/last ratio of ``norms`` and ``net`` the probe
-    network itself (acts.network.MLP, with every layer's activations and gradients).
+    ``depth``, ``activation``, ``init``, ``scale``, ``residual`` and ``layer_norm`` (check boxes for the options
+    ``residual=True`` and ``norm="layer"`` of acts.network.probe) are ipywidgets controls; after each update
+    ``norms`` holds the back-propagated gradient norms, ``weight_norms`` the weight-gradient norms (input side
+    first), ``histograms`` the per-layer histograms, ``ratio`` the first/last ratio of ``norms``, ``in_band``
+    whether that ratio is within ``TARGET_FACTOR`` of 1, and ``net`` the probe network itself (acts.network.MLP,
+    with every layer's activations and gradients).
     """
 
-    def __init__(self, depth=50, activation="sigmoid", init="standard", scale=1.0, width=100, batch=256, seed=0):
+    def __init__(self, depth=50, activation="sigmoid", init="standard", scale=1.0, width=100, batch=256, seed=0,
+                 residual=False, norm=None):
         activation = registry.get(activation, caller="vanishing_gradients()").name  # errors before any widget
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; choose one of: {', '.join(INITS)}")
         if not 1 <= int(depth) <= 100:
             raise ValueError(f"depth must be between 1 and 100, got {depth}")
+        if norm not in (None, "layer"):
+            raise ValueError(f"unknown norm {norm!r}; choose one of: None, 'layer'")
         self.width, self.batch, self.seed = int(width), int(batch), seed
         style = {"description_width": "initial"}
         self.depth = widgets.IntSlider(value=int(depth), min=1, max=100, description="depth", style=style,
@@ -113,14 +109,17 @@ class VanishingGradientsLab:
         self.init = widgets.Dropdown(options=list(INITS), value=init, description="initialisation", style=style)
         self.scale = widgets.FloatSlider(value=float(scale), min=0.1, max=4.0, step=0.05, description="weight scale",
                                          style=style, continuous_update=False, readout_format=".2f")
+        self.residual = widgets.Checkbox(value=bool(residual), description="residual connections", style=style)
+        self.layer_norm = widgets.Checkbox(value=norm == "layer", description="layer norm", style=style)
         self.summary = widgets.HTML()
         self.view = FigureImage(1, 2, figsize=(11, 4.2), dpi=80)
         self._build_figure()
-        for control in (self.depth, self.activation, self.init, self.scale):
+        for control in (self.depth, self.activation, self.init, self.scale, self.residual, self.layer_norm):
             control.observe(self.update, names="value")
         self.widget = LabWidget([
             widgets.HBox([self.depth, self.scale]),
             widgets.HBox([self.activation, self.init]),
+            widgets.HBox([self.residual, self.layer_norm]),
             self.summary,
             self.view.image,
         ])
@@ -134,15 +133,20 @@ class VanishingGradientsLab:
                                            label="signal ||dL/dZ||")
         (self.line_weights,) = ax_norm.plot([], [], "s--", ms=3, lw=1.5, color=PALETTE[1],
                                             label="weights ||dL/dW||")
+        # the target band, last layer's norm / 2 .. x 2, across the whole panel (x in axes units, y in data)
+        self.band = Rectangle((0, 1), 1, 1, transform=ax_norm.get_yaxis_transform(), facecolor="0.85",
+                              edgecolor="0.4", hatch="//", lw=0.8, label=f"within {TARGET_FACTOR:g}x of the last layer")
+        ax_norm.add_patch(self.band)
         ax_norm.set_yscale("log")
         ax_norm.yaxis.set_major_locator(LogLocator(numticks=7))  # few labels: text layout is the slow part
         ax_norm.yaxis.set_minor_locator(NullLocator())
         ax_norm.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))  # plain text: mathtext parsing is slow
         ax_norm.set_xlabel("hidden layer (1 = input side)", fontsize=12)
         ax_norm.set_ylabel("gradient norm", fontsize=12)
-        ax_norm.set_title("gradient norm of each layer", fontsize=12)  # static: the numbers go to the summary
         ax_norm.grid(alpha=0.4, ls="-.")
-        ax_norm.legend(fontsize=10, frameon=False, loc="best")
+        # the legend sits above the panel, where no curve or band can reach it (loc="best" would be placed at a
+        # full draw from the data of that moment, and a blitted render could then differ from a full redraw)
+        ax_norm.legend(fontsize=10, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2)
         # brightness = share of the layer's activations in that bin; square-root colour scale shows the tails
         self.heatmap = ax_hist.imshow(np.zeros((1, BINS)), aspect="auto", origin="lower", cmap="viridis",
                                       interpolation="nearest", norm=PowerNorm(0.5, vmin=0, vmax=1))
@@ -156,13 +160,14 @@ class VanishingGradientsLab:
         # and the x axis of the histogram a cached layer above it (redrawn when their limits change); the curves
         # and the histogram image are drawn on every render.
         self.view.set_layers((ax_norm.yaxis, ax_hist.xaxis),
-                             moving=(self.heatmap, self.line_signal, self.line_weights))
+                             moving=(self.heatmap, self.band, self.line_signal, self.line_weights))
 
     def compute(self):
         """Forward and backward once through the probe net of acts.network; stores the numbers."""
         act = registry.get(self.activation.value)
-        with one_blas_thread():
-            net = probe(act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed)
+        # probe runs on one BLAS thread (acts.network.one_blas_thread): these products are too small for threads
+        net = probe(act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed,
+                    residual=self.residual.value, norm="layer" if self.layer_norm.value else None)
         # keep each net until the next one exists: freeing its ~40 MB first made glibc return the memory to the
         # system and fault it in again on the next update (~25 ms, more than half of the compute)
         self.net = net
@@ -171,7 +176,8 @@ class VanishingGradientsLab:
         last = self.norms[-1]
         with np.errstate(divide="ignore", invalid="ignore"):
             self.ratio = float(self.norms[0] / last) if last > 0 else float("nan")
-        values, self.hist_range, self.hist_label = histogram_view(act, net.activations)
+        self.in_band = within_target(self.ratio)
+        values, self.hist_range, self.hist_label = histogram_view(act, net.activations, net.residual)
         self.histograms = layer_histograms(values, *self.hist_range)
         return net
 
@@ -184,6 +190,12 @@ class VanishingGradientsLab:
             positive = np.where(values > 0, values, np.nan)  # a zero norm has no place on a log axis
             line.set_data(layers, positive)
             shown.append(positive)
+        last = self.norms[-1]
+        if last > 0:  # the band: where the first layer's norm should be, [last / 2, last x 2]; keep it in view
+            self.band.set_y(last / TARGET_FACTOR)
+            self.band.set_height(last * (TARGET_FACTOR - 1 / TARGET_FACTOR))
+            shown.append(np.array([last / TARGET_FACTOR, last * TARGET_FACTOR]))
+        self.band.set_visible(bool(last > 0))
         finite = np.concatenate(shown)
         finite = finite[np.isfinite(finite)]
         low, high = (finite.min(), finite.max()) if finite.size else (1e-3, 1.0)
@@ -194,9 +206,12 @@ class VanishingGradientsLab:
         self.heatmap.set_extent((*self.hist_range, 0.5, len(self.norms) + 0.5))
         ax_hist.set_xlabel(self.hist_label, fontsize=12)
         self.heatmap.norm.vmax = max(float(self.histograms.max()), 1e-12)
-        self.summary.value = (f"<b>{name}</b>, {init} initialisation x {self.scale.value:.2f}, "
+        options = ", ".join(o for o, on in (("residual", self.residual.value), ("layer norm", self.layer_norm.value))
+                            if on) or "plain"
+        self.summary.value = (f"<b>{name}</b>, {init} initialisation x {self.scale.value:.2f}, {options}, "
                               f"<b>{len(self.norms)}</b> hidden layers of width {self.width}, batch {self.batch}: "
-                              f"first layer's back-propagated gradient = <b>{self.ratio:.2e}</b> x the last layer's; "
+                              f"first layer's back-propagated gradient = <b>{self.ratio:.2e}</b> x the last layer's "
+                              f"(within {TARGET_FACTOR:g}x, the band: <b>{'yes' if self.in_band else 'no'}</b>); "
                               f"weight-gradient norms span a factor of "
                               f"<b>{_spread(self.weight_norms):.3g}</b>.")
         return self._render()
@@ -247,8 +262,10 @@ def _spread(values):
     return float(positive.max() / positive.min()) if positive.size else float("nan")
 
 
-def vanishing_gradients(depth=50, activation="sigmoid", init="standard", scale=1.0, width=100, batch=256, seed=0):
+def vanishing_gradients(depth=50, activation="sigmoid", init="standard", scale=1.0, width=100, batch=256, seed=0,
+                        residual=False, norm=None):
     """The lab as a widget: sliders for depth (1-100) and weight scale, dropdowns for activation and
-    initialisation; the figure shows per-layer gradient norms (log scale) and activation histograms.
+    initialisation, check boxes for residual connections and layer normalisation; the figure shows per-layer
+    gradient norms (log scale) with the within-2x target band, and activation histograms.
     The VBox's ``.lab`` attribute is the VanishingGradientsLab with the latest numbers."""
-    return VanishingGradientsLab(depth, activation, init, scale, width, batch, seed).widget
+    return VanishingGradientsLab(depth, activation, init, scale, width, batch, seed, residual, norm).widget

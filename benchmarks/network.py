@@ -65,7 +65,8 @@ def lab_timings(updates: int) -> dict:
         if control.value == value:
             continue
         renders = lab.view.renders
-        timed("update", lambda: setattr(control, "value", value))  # the observer runs compute() and draw()
+        # the observer runs compute() and draw(); the defaults bind this iteration's control and value
+        timed("update", lambda control=control, value=value: setattr(control, "value", value))
         assert lab.view.renders == renders + 1, "a control change must render exactly once"
         timed("compute", lab.compute)
     result = {key: statistics.median(values) for key, values in samples.items()}

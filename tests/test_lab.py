@@ -8,7 +8,7 @@ import pytest
 
 import acts
 import acts.widgets
-from acts.lab import VanishingGradientsLab, layer_histograms, vanishing_gradients
+from acts.lab import VanishingGradientsLab, layer_histograms, vanishing_gradients, within_target
 from acts.network import gradient_norms
 
 from widget_tree import find_control, walk
@@ -26,6 +26,9 @@ def test_widget_has_its_controls_and_an_image(box):
     assert set(find_control(box, "activation").options) == set(acts.ACTIVATIONS)
     assert list(find_control(box, "initialisation").options) == ["standard", "xavier", "he"]
     assert isinstance(find_control(box, "weight scale"), widgets.FloatSlider)
+    for description in ("residual connections", "layer norm"):
+        switch = find_control(box, description)
+        assert isinstance(switch, widgets.Checkbox) and switch.value is False
     images = [w for w in walk(box) if isinstance(w, widgets.Image)]
     assert len(images) == 1 and images[0].value[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -129,9 +132,61 @@ def test_histograms_count_every_value_once_and_clip_to_the_end_bins():
     np.testing.assert_allclose(hist[0], reference)
 
 
+def test_switches_reach_the_probe_and_the_band_follows_the_last_layer(monkeypatch):
+    import acts.lab
+
+    calls = []
+
+    def recording_probe(*args, **kwargs):
+        calls.append(kwargs)
+        return acts.network.probe(*args, **kwargs)
+
+    monkeypatch.setattr(acts.lab, "probe", recording_probe)
+    lab = VanishingGradientsLab(depth=30, activation="tanh", init="standard", width=20, batch=32)
+    assert (calls[-1]["residual"], calls[-1]["norm"]) == (False, None)
+    assert lab.ratio < 0.5 and not lab.in_band and "within 2x, the band: <b>no</b>" in lab.summary.value
+    renders = lab.view.renders
+    lab.residual.value = True
+    assert (calls[-1]["residual"], calls[-1]["norm"]) == (True, None) and lab.view.renders == renders + 1
+    lab.layer_norm.value = True
+    assert (calls[-1]["residual"], calls[-1]["norm"]) == (True, "layer") and lab.view.renders == renders + 2
+    expected = gradient_norms("tanh", depth=30, width=20, init="standard", batch=32, residual=True, norm="layer")
+    np.testing.assert_allclose(lab.norms, expected)
+    assert lab.net.residual and lab.net.norm == "layer"
+    assert "residual, layer norm" in lab.summary.value
+    assert lab.hist_label == "activation / its layer's RMS"  # tanh plus a shortcut leaves (-1, 1)
+    # the band runs from last / 2 to last x 2, and lies inside the axis limits
+    last = expected[-1]
+    assert lab.band.get_visible()
+    assert lab.band.get_y() == pytest.approx(last / 2)
+    assert lab.band.get_y() + lab.band.get_height() == pytest.approx(2 * last)
+    low, high = lab.view.axes[0].get_ylim()
+    assert low <= last / 2 and 2 * last <= high
+    assert lab.in_band == within_target(expected[0] / last)
+    assert f"within 2x, the band: <b>{'yes' if lab.in_band else 'no'}</b>" in lab.summary.value
+
+
+def test_a_scale_can_bring_the_ratio_into_the_band():
+    """The learner's task: tanh with Xavier at depth 50 vanishes at scale 1 (ratio about 0.15), is inside the
+    band at 1.2 (about 1.7) and explodes out of it at 1.5 (about 35)."""
+    lab = VanishingGradientsLab(depth=50, activation="tanh", init="xavier", width=100, batch=64)
+    assert lab.ratio < 0.5 and not lab.in_band and "<b>no</b>" in lab.summary.value
+    lab.scale.value = 1.2
+    assert 0.5 <= lab.ratio <= 2 and lab.in_band and "<b>yes</b>" in lab.summary.value
+    lab.scale.value = 1.5
+    assert lab.ratio > 2 and not lab.in_band and "<b>no</b>" in lab.summary.value
+
+
+@pytest.mark.parametrize("ratio, inside", [(1.0, True), (0.5, True), (2.0, True), (0.49, False), (2.01, False),
+                                           (float("nan"), False)])
+def test_within_target_is_the_closed_band_from_half_to_twice(ratio, inside):
+    assert within_target(ratio) is inside
+
+
 @pytest.mark.parametrize("kwargs, message", [({"activation": "sigmod"}, "unknown activation"),
                                              ({"init": "glorot"}, "unknown init"),
-                                             ({"depth": 0}, "depth"), ({"depth": 101}, "depth")])
+                                             ({"depth": 0}, "depth"), ({"depth": 101}, "depth"),
+                                             ({"norm": "batch"}, "unknown norm")])
 def test_bad_arguments_get_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         vanishing_gradients(**kwargs)

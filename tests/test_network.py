@@ -8,8 +8,22 @@ import pytest
 
 import acts
 from acts import data
-from acts.network import (MLP, History, Sweep, clearly_different, gradient_norms, init_weights, layer_norm,
-                          layer_norm_backward, loss_and_gradient, mean_sd, probe, sweep, train, train_until)
+from acts.network import (
+    MLP,
+    History,
+    Sweep,
+    clearly_different,
+    gradient_norms,
+    init_weights,
+    layer_norm,
+    layer_norm_backward,
+    loss_and_gradient,
+    mean_sd,
+    probe,
+    sweep,
+    train,
+    train_until,
+)
 
 
 def _numerical_weight_gradients(net, X, target, loss, h=1e-6):
@@ -442,9 +456,37 @@ def test_spiral_has_the_requested_classes():
     assert set(y) == {0, 1, 2}
 
 
+def test_record_every_none_keeps_only_the_losses_and_trains_the_same():
+    X, y = data.moons(40, seed=0)
+    recorded = train(MLP([2, 8, 2], "tanh", seed=0), X, y, steps=30, lr=0.05, record_every=10)
+    quiet_net = MLP([2, 8, 2], "tanh", seed=0)
+    quiet = train(quiet_net, X, y, steps=30, lr=0.05, record_every=None)
+    assert quiet.steps == [] and quiet.accuracy == [] and len(quiet.loss) == 30
+    np.testing.assert_array_equal(quiet.loss, recorded.loss)
+    stopped = train(MLP([2, 8, 2], "tanh", seed=0), X, y, steps=30, lr=0.05, record_every=None,
+                    stop_below=recorded.loss[5])
+    assert stopped.steps == [] and len(stopped.loss) == recorded.steps_to(recorded.loss[5]) + 1
+
+
+def test_mlp_passes_match_the_public_activation_calls():
+    """The net calls the activation's kernels directly (no per-call checks); the numbers must not change."""
+    net = MLP([3, 5, 5, 2], "leaky_relu", params={"alpha": 0.2}, seed=0)
+    X = np.random.default_rng(0).standard_normal((7, 3))
+    net.forward(X)
+    z = net.preactivations[0]
+    np.testing.assert_array_equal(net.activations[0], acts.leaky_relu(z, alpha=0.2))
+    net.backward(np.ones((7, 2)))
+    da = np.ones((7, 2)) @ net.weights[-1].T
+    np.testing.assert_array_equal(net.grad_preactivations[-1],
+                                  da * acts.leaky_relu.derivative(net.preactivations[-1], alpha=0.2))
+
+
 # ---------------------------------------------------------------- errors
 @pytest.mark.parametrize("call, message", [
     (lambda: MLP([2, 3, 1], "swish_typo"), "unknown activation 'swish_typo'"),
+    (lambda: MLP([2, 3, 1], "tahn"), r"unknown activation 'tahn' \(did you mean 'tanh'\?\); valid names: .*relu"),
+    (lambda: MLP([2, 3, 1], 3), "by its name"),
+    (lambda: train(MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], record_every=0), "record_every"),
     (lambda: MLP([2, 3, 1], "relu", init="glorot"), "unknown init 'glorot'"),
     (lambda: MLP([2], "relu"), "sizes"),
     (lambda: MLP([2, 3, 1], "leaky_relu", params={"beta": 1.0}), "unexpected parameter"),
