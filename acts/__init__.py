@@ -38,6 +38,27 @@ def __dir__():
     return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_NAMES))
 
 
+def _figure_alt_metadata(fig):
+    from .plotting import _alt_metadata  # matplotlib is loaded already: a figure is being displayed
+
+    return _alt_metadata(fig)
+
+
+def _install_alt_text() -> None:
+    """In IPython, every matplotlib figure displayed after `import acts` carries its alternative text (see
+    acts.plotting.alt_text). Registered by the type's name, so matplotlib itself still loads only when used."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and hasattr(shell, "display_formatter"):
+        shell.display_formatter.mimebundle_formatter.for_type_by_name(
+            "matplotlib.figure", "Figure", _figure_alt_metadata)
+
+
+_install_alt_text()
+
+
 __all__ = [
     "ACTIVATIONS", "Activation", "PALETTE", "Parameter", "Properties", "VectorActivation",
     "central_difference", "gradient_check", "leaky_relu", "log_softmax", "numerical_jacobian", "plot",

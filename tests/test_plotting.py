@@ -1,5 +1,7 @@
 """acts.plot draws in the seed article's style and returns (fig, ax) for lessons to build on."""
 
+import sys
+
 import matplotlib
 
 matplotlib.use("agg")
@@ -159,3 +161,20 @@ def test_execute_counts_figures_without_alt_text():
                            nbformat.v4.new_output("display_data", data=png),
                            nbformat.v4.new_output("stream", text="no figure")]
     assert figures_without_alt(nb) == (2, 1)
+
+
+def test_import_acts_alone_gives_figures_alt_text_in_ipython(monkeypatch):
+    # lessons may draw with plt before touching acts.plot: the hook must not wait for acts.plotting to load
+    import types
+
+    registered = {}
+    formatter = types.SimpleNamespace(for_type_by_name=lambda module, name, fn: registered.update({(module, name): fn}))
+    shell = types.SimpleNamespace(display_formatter=types.SimpleNamespace(mimebundle_formatter=formatter))
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    acts._install_alt_text()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlabel("x")
+    data, metadata = registered[("matplotlib.figure", "Figure")](fig)
+    plt.close(fig)
+    assert data == {} and "against x" in metadata["image/png"]["alt"]
