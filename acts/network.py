@@ -531,9 +531,14 @@ def mean_sd(values, spec=".2f") -> str:
 
 def clearly_different(a, b, at_least=0.0) -> bool:
     """A rough test for two sets of runs (one value per seed): are their means further apart than twice the
-    standard error of the difference, 2 sqrt(s_a^2/n_a + s_b^2/n_b), and than ``at_least``? (About a 95%
-    criterion for normal noise. ``at_least`` is the smallest difference that would matter, e.g. 0.01 for
-    accuracies: when every seed scores the same, the standard error is 0 and even one test point would count.)"""
+    standard error of the difference, 2 sqrt(s_a^2/n_a + s_b^2/n_b), and than ``at_least``?
+
+    A rough screen, not a significance test: with 5 seeds a side, 2 standard errors is about a 90% criterion for
+    normal noise (Student's t with few degrees of freedom, not the normal 95%), nothing corrects for making many
+    comparisons, and the seed-to-seed spread ignores the sampling noise of the test set itself (an accuracy p on
+    n test points has a binomial standard error sqrt(p (1 - p) / n), about 0.015-0.02 on 200 points).
+    ``at_least`` is the smallest difference that would matter, e.g. 0.01 for accuracies: when every seed scores
+    the same, the standard error is 0 and even one test point would count."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     if a.size < 2 or b.size < 2:
