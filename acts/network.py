@@ -111,7 +111,9 @@ class MLP:
     ``norm="layer"``: layer normalisation without learned gain or bias (Ba et al. 2016): each row of Z is
     standardised over its units, U = (Z - mean) / sqrt(var + eps), and the activation gets U instead of Z.
     ``residual=True``: a hidden layer whose input and output widths agree adds its input to its output,
-    A_l = A_{l-1} + f(...) (He et al. 2016's identity shortcut); the gradient then has a path around f.
+    A_l = A_{l-1} + f(...): the pre-activation form with a pure identity shortcut (He, Zhang, Ren & Sun 2016,
+    "Identity mappings in deep residual networks"; the original ResNet applies a ReLU after the addition); the
+    gradient then has a path around f.
 
     Recorded by ``forward(X)``: ``input``, ``preactivations[l]`` (Z), ``activations[l]`` (what layer l passes on:
     f(Z), or f(U), plus the shortcut) for each hidden layer l = 0..depth-1, and ``output``. By
