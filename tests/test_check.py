@@ -331,7 +331,11 @@ KERNEL_CELLS = [  # (source, what the cell's outputs must show); run top to bott
      "    acts.check.Task.time_limit_s = acts.check.CALL_TIME_LIMIT_S", "timeout"),
     # a library's function named like a broken cell's is checked as usual
     ("def sigmoid(x):\n    return 1 / (1 + np.exp(-x)", "SyntaxError"),
-    ("import acts\nacts.check.sigmoid(acts.sigmoid)", "passed"),
+    ("import types\nlib = types.ModuleType('lib')\nexec('import numpy as np\\ndef sigmoid(x):\\n"
+     "    e = np.exp(-np.abs(x))\\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))', lib.__dict__)\n"
+     "acts.check.sigmoid(lib.sigmoid)", "passed"),
+    # the course's own sigmoid is not an answer to the sigmoid task (answer lookup, as the grader rules)
+    ("acts.check.sigmoid(acts.sigmoid)", "failed"),
     ("def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))", None),
     # the learner's own interrupt: two lines, no traceback through the checks
     ("def pressed_stop(x):\n    raise KeyboardInterrupt\nacts.check.sigmoid(pressed_stop)", "interrupted"),
