@@ -334,8 +334,6 @@ KERNEL_CELLS = [  # (source, what the cell's outputs must show); run top to bott
     ("import types\nlib = types.ModuleType('lib')\nexec('import numpy as np\\ndef sigmoid(x):\\n"
      "    e = np.exp(-np.abs(x))\\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))', lib.__dict__)\n"
      "acts.check.sigmoid(lib.sigmoid)", "passed"),
-    # the course's own sigmoid is not an answer to the sigmoid task (answer lookup, as the grader rules)
-    ("acts.check.sigmoid(acts.sigmoid)", "failed"),
     ("def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))", None),
     # the learner's own interrupt: two lines, no traceback through the checks
     ("def pressed_stop(x):\n    raise KeyboardInterrupt\nacts.check.sigmoid(pressed_stop)", "interrupted"),
@@ -636,17 +634,3 @@ def test_an_interrupt_during_a_check_is_two_lines_and_still_an_interrupt():
         check.sigmoid(sigmoid)
     lines = info.value._render_traceback_()
     assert lines[0] == "sigmoid: interrupted" and len(lines) <= 3 and "Traceback" not in "\n".join(lines)
-
-
-def test_answer_lookup_fails_the_instant_check_as_the_grader_would(tmp_path, monkeypatch):
-    # the same static test as acts.grade (acts.answer_lookup): the task's own reference is not an answer,
-    # while the reference of an earlier task (exercise 02 builds tanh from the course's sigmoid) stays allowed
-    (tmp_path / "learner_cells.py").write_text(
-        "import acts\n\n\ndef sigmoid(x):\n    return acts.sigmoid(x)\n\n\n"
-        "def tanh(x):\n    return 2 * acts.sigmoid(2 * x) - 1\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    import learner_cells
-
-    feedback = check.sigmoid.evaluate(learner_cells.sigmoid)
-    assert not feedback.passed and "course's own `acts.sigmoid`" in repr(feedback)
-    assert "course's own" not in repr(check.tanh.evaluate(learner_cells.tanh))
