@@ -334,6 +334,8 @@ KERNEL_CELLS = [  # (source, what the cell's outputs must show); run top to bott
     ("import types\nlib = types.ModuleType('lib')\nexec('import numpy as np\\ndef sigmoid(x):\\n"
      "    e = np.exp(-np.abs(x))\\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))', lib.__dict__)\n"
      "acts.check.sigmoid(lib.sigmoid)", "passed"),
+    # a learner's sigmoid that just calls the course's is not an answer (the grader gives it 0: answer lookup)
+    ("def sigmoid(x):\n    return acts.sigmoid(x)\nacts.check.sigmoid(sigmoid)", "lookup"),
     ("def sigmoid(x):\n    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))", None),
     # the learner's own interrupt: two lines, no traceback through the checks
     ("def pressed_stop(x):\n    raise KeyboardInterrupt\nacts.check.sigmoid(pressed_stop)", "interrupted"),
@@ -371,6 +373,8 @@ def test_checks_in_a_real_kernel():
             assert "All visible checks passed" not in text and "run it again" in text
         elif expect == "failed":
             assert errors[0].ename == "CheckFailed" and "latest run failed" not in text, text
+        elif expect == "lookup":
+            assert errors[0].ename == "CheckFailed" and "course's own `acts.sigmoid`" in text, text
         elif expect == "timeout":
             assert errors[0].ename == "CheckFailed" and "did not return within 1 s: an infinite loop?" in text
             assert len(errors[0].traceback) < 12 and "KeyboardInterrupt" not in text

@@ -412,6 +412,21 @@ class Task:
 
 
 # ---------------------------------------------------------------- running a check, and its verdict
+def _answer_lookup(functions: tuple, title: str) -> str | None:
+    """The grader's note (acts.answer_lookup) when the learner's function, defined in the notebook, just calls the
+    course's reference for this same task: the grader gives such a task 0, so the check cell says so first.
+    None while grading (the grader judges the submitted source) and for functions defined outside the notebook."""
+    fn = functions[0] if functions else None
+    if _CALLER is not None or getattr(fn, "__module__", None) != "__main__":
+        return None
+    from ..answer_lookup import looked_up_function
+
+    try:
+        return looked_up_function(fn, title)
+    except Exception:  # a static reading of the learner's source must never break the check itself
+        return None
+
+
 def run(title: str, hidden: bool, body, functions: tuple, *args, **kwargs) -> Feedback:
     """The feedback of ``body(task, *functions, *args, hidden=hidden, **kwargs)``; never raises CheckFailed."""
     task = Task(title, hidden)
@@ -426,6 +441,12 @@ def run(title: str, hidden: bool, body, functions: tuple, *args, **kwargs) -> Fe
                      "Fix the error shown under that cell, run it again, then run this check.")
             task.feedback.stopped = True
             return task.feedback
+    note = _answer_lookup(functions, title)
+    if note:
+        task.add("written by you, not the course's own function for this task", False,
+                 expected="your own implementation", actual="a call to the course's reference", hint=note)
+        task.feedback.stopped = True
+        return task.feedback
     try:
         body(task, *functions, *args, hidden=hidden, **kwargs)
     except KeyboardInterrupt:  # the learner's own interrupt (the time limit raises CallTimedOut instead)
