@@ -48,7 +48,16 @@ from pathlib import Path
 
 import nbformat
 
-from .nbmeta import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, is_check, is_solution, nbgrader_meta
+from .nbmeta import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    defined_names,
+    is_check,
+    is_solution,
+    nbgrader_meta,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -91,18 +100,6 @@ def region_lines(source: str, begin: str, end: str) -> list[str]:
         elif inside:
             lines.append(line)
     return lines
-
-
-def defined_names(source: str) -> set[str]:
-    """Top-level functions and variables that a solution cell defines (the learner's code)."""
-    names = set()
-    for node in ast.parse(source).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    return names
 
 
 def used_names(source: str) -> set[str]:

@@ -6,6 +6,8 @@ points: P, ...}`` (nbgrader's schema 3); both carry a ``grade_id`` unique across
 
 from __future__ import annotations
 
+import ast
+
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
@@ -46,3 +48,18 @@ def task_name(grade_id: str) -> str:
     """The function a task or check cell is about: 01_sigmoid-check_sigmoid -> sigmoid."""
     name = grade_id.split("-", 1)[-1]
     return name[len("check_"):] if name.startswith("check_") else name
+
+
+def defined_names(source: str) -> set[str]:
+    """Names that Python source defines at top level: def, async def, class and assignment targets.
+
+    Raises SyntaxError when the source does not parse (callers that must cope with a learner's broken cell catch
+    it)."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    return names

@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
-import ast
 import re
+
+from .. import nbmeta
 
 _RUNS = "_acts_check_failed_runs"        # attribute on the shell: name -> error type of its cell's latest run
 _INSTALLED = "_acts_check_hooks"         # attribute on the shell: the hooks are registered once per kernel
@@ -29,17 +30,9 @@ def _shell():
 def defined_names(source: str) -> set[str]:
     """Names a cell defines at top level (def, class, assignment); by pattern when it does not parse."""
     try:
-        tree = ast.parse(source)
+        return nbmeta.defined_names(source)
     except SyntaxError:
         return {a or b for a, b in _DEF.findall(source)}
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
-    return names
 
 
 def _cell_names(shell, raw_cell: str) -> set[str]:
