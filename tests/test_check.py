@@ -488,6 +488,23 @@ def test_call_with_time_limit_stops_an_infinite_loop_and_passes_results_through(
     assert call_with_time_limit(lambda a, b=1: a + b, (1,), {"b": 2}, 0.5) == 3
 
 
+def test_the_time_limit_fires_where_sigint_was_ignored():
+    # a process started with `cmd &` from a script ignores SIGINT, so interrupt_main alone would never stop it
+    import signal
+    import subprocess
+    import sys
+
+    program = ("from acts.checks.engine import CallTimedOut, call_with_time_limit\n"
+               "import signal\n"
+               "assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN\n"
+               "def spin():\n    while True:\n        pass\n"
+               "try:\n    call_with_time_limit(spin, (), {}, 0.3)\nexcept CallTimedOut:\n    print('stopped')\n"
+               "assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert done.returncode == 0 and done.stdout.strip() == "stopped", done.stderr
+
+
 def test_a_hanging_function_fails_with_one_paragraph(monkeypatch):
     monkeypatch.setattr(check.Task, "time_limit_s", 0.5)
 

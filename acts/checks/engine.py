@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import _thread
 import html
+import signal
 import textwrap
 import threading
 import time
@@ -223,13 +224,33 @@ def call_with_time_limit(fn, args=(), kwargs=None, seconds: float | None = CALL_
     """fn(*args, **kwargs), stopped with CallTimedOut after ``seconds``.
 
     A timer thread interrupts the main thread with ``_thread.interrupt_main`` (portable, unlike SIGALRM: works on
-    Windows and macOS too). Without a limit (``seconds`` None), outside the main thread, or where SIGINT is not
-    handled by Python, the call runs unbounded. A KeyboardInterrupt that the timer did not cause (the learner's
-    own interrupt) passes through unchanged.
+    Windows and macOS too). Without a limit (``seconds`` None) or outside the main thread, the call runs unbounded.
+    A KeyboardInterrupt that the timer did not cause (the learner's own interrupt) passes through unchanged.
     """
     kwargs = kwargs or {}
     if seconds is None or threading.current_thread() is not threading.main_thread():
         return fn(*args, **kwargs)
+    with _sigint_raises_keyboard_interrupt():
+        return _call_interrupted_after(fn, args, kwargs, seconds)
+
+
+@contextmanager
+def _sigint_raises_keyboard_interrupt():
+    """Python's own SIGINT handler for the duration, where SIGINT was ignored or left to the OS: interrupt_main
+    does nothing then, and a time limit would never fire. That is the case in a process started in the
+    background by a non-interactive shell (`cmd &` in a script ignores SIGINT), e.g. a test run under nohup."""
+    previous = signal.getsignal(signal.SIGINT)
+    replace = previous in (signal.SIG_IGN, signal.SIG_DFL, None)
+    if replace:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if replace:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _call_interrupted_after(fn, args, kwargs, seconds):
     lock = threading.Lock()
     state = {"running": True, "fired": False}
 
