@@ -46,12 +46,18 @@ app: venv  ## the explorers as a standalone web app (Voila, no code shown) for a
 	@$(BIN)/jupyter trust notebooks/explorers.ipynb
 	$(LEARNER_JUPYTER) $(BIN)/voila $(APP_ARGS) notebooks/explorers.ipynb
 
+# pytest-xdist: test groups (tests/conftest.py) run side by side. More workers than cores pays off because most
+# integration tests wait (for kernels, servers, a browser) more than they compute; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 4
+UNIT_WORKERS ?= auto
+PARALLEL = --dist loadgroup --no-loadscope-reorder
+
 test: venv  ## ruff, then the whole suite: unit, property, notebooks (nbval), grading, browser (--durations: where time goes)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(NBVAL) --durations=15 tests notebooks solutions
+	$(BIN)/python -m pytest $(NBVAL) $(PARALLEL) -n $(TEST_WORKERS) --durations=15 tests notebooks solutions
 
-unit: venv  ## unit and property tests only: none starts a kernel, nbgrader or a browser (about a minute)
-	$(BIN)/python -m pytest -m "not integration" --durations=10 tests
+unit: venv  ## unit and property tests only: none starts a kernel, nbgrader or a browser (under a minute)
+	$(BIN)/python -m pytest -m "not integration" $(PARALLEL) -n $(UNIT_WORKERS) --durations=10 tests
 
 execute: venv  ## re-run notebooks top to bottom in a fresh kernel and store their outputs
 	$(BIN)/python -m acts.execute $(NOTEBOOKS)

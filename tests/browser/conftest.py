@@ -96,15 +96,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 # ---------------------------------------------------------------------------------------------- screenshots
-_SHOTS: list[Path] = []
+# One folder for the whole run, whichever pytest-xdist worker takes the screenshot: the summary at the end (in
+# the process that reports) lists what this run saved there.
+SCREENSHOTS = Path(os.environ.get("ACTS_SCREENSHOTS") or Path(tempfile.gettempdir()) / "acts-screenshots")
+LATENCY_RESULTS = REPO / "benchmarks" / "results" / "browser_latency.json"   # written by test_latency.py
+_SESSION_START: list[float] = []
+
+
+def pytest_sessionstart(session):
+    _SESSION_START.append(time.time() - 1)
+
+
+@pytest.fixture(scope="session")
+def latency_results() -> Path:
+    return LATENCY_RESULTS
 
 
 @pytest.fixture(scope="session")
 def screenshot_dir() -> Path:
-    folder = os.environ.get("ACTS_SCREENSHOTS")
-    path = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="acts-screenshots-"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
 
 
 @pytest.fixture(scope="session")
@@ -118,17 +129,38 @@ def shoot(screenshot_dir):
         except Exception as exc:  # a screenshot is evidence, not the assertion
             print(f"screenshot {name} failed: {exc}")
             return None
-        _SHOTS.append(path)
         return path
 
     return take
 
 
-def pytest_terminal_summary(terminalreporter):
-    for line in _SKIPPED:
+def _written_this_run(path: Path) -> bool:
+    try:
+        return bool(_SESSION_START) and path.stat().st_mtime >= _SESSION_START[0]
+    except OSError:
+        return False
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    skipped = list(_SKIPPED)
+    if not skipped and getattr(config.option, "numprocesses", None) and not IN_CI:
+        # under pytest-xdist the workers deselect the browser tests; only this (reporting) process prints
+        reason = missing_requirement()
+        if reason is not None and any("browser" in arg or arg.rstrip("/") in ("tests", ".") for arg in config.args):
+            skipped.append(f"SKIPPED browser tests: {reason}; {ENABLE_HINT}")
+    for line in skipped:
         terminalreporter.write_line(line, yellow=True)
-    if _SHOTS:
-        terminalreporter.write_line(f"browser screenshots ({len(_SHOTS)}): {_SHOTS[0].parent}")
+    shots = [p for p in SCREENSHOTS.glob("*.png") if _written_this_run(p)] if SCREENSHOTS.is_dir() else []
+    if shots:
+        terminalreporter.write_line(f"browser screenshots ({len(shots)}): {SCREENSHOTS}")
+    if _written_this_run(LATENCY_RESULTS):
+        results = json.loads(LATENCY_RESULTS.read_text())
+        terminalreporter.write_line("slider key press -> new picture in Chromium (median of "
+                                    f"{next(iter(results.values()))['moves']} moves; target median <= 150 ms on a "
+                                    "quiet 2-core machine):")
+        for call, r in results.items():
+            terminalreporter.write_line(f"  {call:26} {r['slider']:14} median {r['median_ms']:6.0f} ms   "
+                                        f"max {r['max_ms']:6.0f} ms")
 
 
 # ---------------------------------------------------------------------------------------------- servers
@@ -597,11 +629,17 @@ def lesson_runner(lab):
     runner.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
+_LESSONS_STARTED: list[bool] = []
+
+
+@pytest.fixture(autouse=True)
 def _start_lessons_early(request):
-    """When lessons are among the selected tests, start the first tabs of them at once, so that their kernels
-    compute while the explorer and exercise tests wait for renders."""
-    if _LESSONS_SELECTED and missing_requirement() is None:
+    """When lessons are among the selected tests, the first test that uses JupyterLab starts the first tabs of them,
+    so that their kernels compute while the explorer and exercise tests wait for renders. (Only a process that
+    runs JupyterLab tests does: under pytest-xdist the Voila tests run on another worker.)"""
+    if not _LESSONS_STARTED and "lab" in request.fixturenames and _LESSONS_SELECTED \
+            and missing_requirement() is None:
+        _LESSONS_STARTED.append(True)
         try:
             request.getfixturevalue("lesson_runner").fill()
         except Exception:  # the lesson tests meet (and report) the same error themselves
