@@ -24,7 +24,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocato
 
 from . import registry
 from ._display import FigureImage, WithFigureFallback
-from .network import INITS, probe
+from .network import INITS, frobenius_norms, probe
 from .plotting import PALETTE
 
 BINS = 41
@@ -171,8 +171,8 @@ class VanishingGradientsLab:
         # keep each net until the next one exists: freeing its ~40 MB first made glibc return the memory to the
         # system and fault it in again on the next update (~25 ms, more than half of the compute)
         self.net = net
-        self.norms = np.array([np.linalg.norm(g) for g in net.grad_preactivations])
-        self.weight_norms = np.array([np.linalg.norm(g) for g in net.grad_weights[:-1]])
+        self.norms = frobenius_norms(net.grad_preactivations)  # on one BLAS thread, like the probe itself
+        self.weight_norms = frobenius_norms(net.grad_weights[:-1])
         last = self.norms[-1]
         with np.errstate(divide="ignore", invalid="ignore"):
             self.ratio = float(self.norms[0] / last) if last > 0 else float("nan")
