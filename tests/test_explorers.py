@@ -271,3 +271,20 @@ def test_figure_image_needs_one_key_per_cached_level():
     assert view.render(keys=(1, 1)) == first and view.full_draws == 1, "unchanged keys: no full draw"
     view.render(keys=(2, 1))
     assert view.full_draws == 2
+
+
+def test_png_encoder_writes_the_canvas_pixels_exactly():
+    import io
+
+    from PIL import Image
+
+    from acts._display import FigureImage, encode_png
+
+    view = FigureImage(1, 1, figsize=(2.5, 1.5), dpi=50)
+    view.axes[0].plot([0, 1, 2], [0, 1, 0], color="#D55E00")
+    view.render()
+    png = encode_png(view.agg)
+    Image.open(io.BytesIO(png)).verify()  # PIL checks every chunk's CRC
+    decoded = Image.open(io.BytesIO(png))
+    assert decoded.mode == "RGB" and decoded.size == view.agg.get_width_height()
+    np.testing.assert_array_equal(np.asarray(decoded), np.asarray(view.agg.buffer_rgba())[..., :3])
