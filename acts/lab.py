@@ -155,11 +155,13 @@ class VanishingGradientsLab:
         ax_hist.set_title("activations (bright = many)", fontsize=12)
         for axis in (ax_norm.xaxis, ax_hist.xaxis, ax_hist.yaxis):
             axis.set_major_locator(MaxNLocator(nbins=5, integer=axis is not ax_hist.xaxis))
-        # blitting (acts._display): the panels, titles, legend, the x axis of the norms and the y axis of the
-        # histogram are one full draw (redrawn when the depth changes); the y axis of the norms (with its grid)
-        # and the x axis of the histogram a cached layer above it (redrawn when their limits change); the curves
-        # and the histogram image are drawn on every render.
-        self.view.set_layers((ax_norm.yaxis, ax_hist.xaxis),
+        # blitting (acts._display) in three cached levels, the most often changed on top: 0, a full draw of the
+        # panels, titles and legend (drawn once); 1, the value axes: the y axis of the norms (with its grid) and
+        # the x axis of the histogram (redrawn when their limits or label change); 2, the layer axes: the x axis of
+        # the norms and the y axis of the histogram (redrawn when the depth changes). The curves, band and
+        # histogram image are drawn on every render. Text is most of the drawing time: a depth change redraws two
+        # axes, not the whole figure.
+        self.view.set_layers((ax_norm.yaxis, ax_hist.xaxis), (ax_norm.xaxis, ax_hist.yaxis),
                              moving=(self.heatmap, self.band, self.line_signal, self.line_weights))
 
     def compute(self):
@@ -228,9 +230,9 @@ class VanishingGradientsLab:
     def _render(self) -> bytes:
         """One PNG into the Image widget; each cached level is drawn again only when its limits changed."""
         ax_norm, ax_hist = self.view.axes
-        panels = (ax_norm.get_xlim(), ax_hist.get_ylim())
-        return self.view.render(keys=(panels, (panels, ax_norm.get_ylim(), ax_hist.get_xlim(),
-                                               ax_hist.get_xlabel())))
+        value_axes = (ax_norm.get_ylim(), ax_hist.get_xlim(), ax_hist.get_xlabel())
+        layer_axes = (ax_norm.get_xlim(), ax_hist.get_ylim())
+        return self.view.render(keys=("panels", value_axes, layer_axes))
 
     def update(self, change=None):
         self.compute()

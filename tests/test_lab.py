@@ -113,14 +113,17 @@ def test_blitted_renders_reuse_the_axes_and_match_a_full_redraw():
     lab.draw()
     assert lab.full_draws == full_draws + 1
     np.testing.assert_array_equal(_pixels(lab.view.image.value), blitted)
-    lab.depth.value = 20  # new x-limits: the axes must be drawn again
-    assert lab.full_draws == full_draws + 2
-    lab.activation.value = "sigmoid"  # new y-limits only: the cached panels are reused, their y axis redrawn
-    assert lab.full_draws == full_draws + 2
-    layered = _pixels(lab.view.image.value)
-    lab.invalidate()
-    lab.draw()
-    np.testing.assert_array_equal(_pixels(lab.view.image.value), layered)
+    for change in ({"depth": 20}, {"activation": "sigmoid"}, {"activation": "relu"}, {"scale": 2.5}):
+        # new layer axes (depth), new value axes (y-limits of the norms, the histogram's range and label): the
+        # cached panels are reused and only those axes drawn again, and the picture is that of a full redraw
+        name, value = next(iter(change.items()))
+        getattr(lab, name).value = value
+        assert lab.full_draws == full_draws + 1
+        layered = _pixels(lab.view.image.value)
+        lab.invalidate()
+        lab.draw()
+        full_draws += 1
+        np.testing.assert_array_equal(_pixels(lab.view.image.value), layered, err_msg=str(change))
 
 
 def test_histograms_count_every_value_once_and_clip_to_the_end_bins():
