@@ -193,3 +193,28 @@ def test_within_target_is_the_closed_band_from_half_to_twice(ratio, inside):
 def test_bad_arguments_get_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         vanishing_gradients(**kwargs)
+
+
+def test_settings_seen_before_reuse_their_numbers_and_the_net_follows_the_settings(monkeypatch):
+    import acts.lab
+
+    calls = []
+
+    def counting_probe(*args, **kwargs):
+        calls.append(args)
+        return acts.network.probe(*args, **kwargs)
+
+    monkeypatch.setattr(acts.lab, "probe", counting_probe)
+    lab = VanishingGradientsLab(depth=12, activation="tanh", width=20, batch=32)
+    first = (lab.norms.copy(), lab.weight_norms.copy(), lab.histograms.copy(), lab.ratio)
+    lab.depth.value = 15
+    assert len(calls) == 2 and lab.reused == 0
+    lab.depth.value = 12  # dragged back: the kept numbers, no new pass through the network
+    assert len(calls) == 2 and lab.reused == 1 and lab.view.renders == 3
+    np.testing.assert_array_equal(lab.norms, first[0])
+    np.testing.assert_array_equal(lab.weight_norms, first[1])
+    np.testing.assert_array_equal(lab.histograms, first[2])
+    assert lab.ratio == first[3]
+    np.testing.assert_allclose(lab.norms, gradient_norms("tanh", depth=12, width=20, batch=32))
+    assert lab.net.depth == 12 and len(calls) == 3, "the net of the current settings, computed when asked for"
+    assert lab.net.depth == 12 and len(calls) == 3
