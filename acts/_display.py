@@ -25,7 +25,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure  # a bare Figure renders with Agg by itself: pyplot's backend is left alone
 
-KEPT_PER_LEVEL = 4  # pixel copies kept per cached level (0.8-1.2 MB each at these figure sizes)
+KEPT_PER_LEVEL = 8  # pixel copies kept per cached level, 0.8-1.2 MB each at these figure sizes: a drag that turns
+# back finds the values it just passed
 PNG_COMPRESSION = 1  # zlib level 1: a third of the default level's encoding time, files about 20% larger
 
 
