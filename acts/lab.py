@@ -15,6 +15,7 @@ are shown divided by each layer's RMS, so a layer's shape stays visible when the
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import ipywidgets as widgets
 import numpy as np
@@ -24,10 +25,12 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocato
 
 from . import registry
 from ._display import FigureImage, WithFigureFallback
-from .network import INITS, probe
+from .network import INITS, frobenius_norms, probe
 from .plotting import PALETTE
 
 BINS = 41
+RESULTS_KEPT = 32  # settings whose numbers are kept (about 35 KB each at depth 100): dragging back is instant
+RESULT_FIELDS = ("norms", "weight_norms", "ratio", "in_band", "hist_range", "hist_label", "histograms")
 TARGET_FACTOR = 2.0  # the target band: the first layer's gradient within this factor of the last layer's
 
 
@@ -88,7 +91,8 @@ class VanishingGradientsLab:
     ``norms`` holds the back-propagated gradient norms, ``weight_norms`` the weight-gradient norms (input side
     first), ``histograms`` the per-layer histograms, ``ratio`` the first/last ratio of ``norms``, ``in_band``
     whether that ratio is within ``TARGET_FACTOR`` of 1, and ``net`` the probe network itself (acts.network.MLP,
-    with every layer's activations and gradients).
+    with every layer's activations and gradients). The numbers of the last ``RESULTS_KEPT`` settings are kept:
+    returning to one of them skips the network (``reused`` counts such updates).
     """
 
     def __init__(self, depth=50, activation="sigmoid", init="standard", scale=1.0, width=100, batch=256, seed=0,
@@ -101,6 +105,9 @@ class VanishingGradientsLab:
         if norm not in (None, "layer"):
             raise ValueError(f"unknown norm {norm!r}; choose one of: None, 'layer'")
         self.width, self.batch, self.seed = int(width), int(batch), seed
+        self._kept = OrderedDict()  # settings -> numbers of an update (RESULT_FIELDS), most recently used last
+        self._net = self._net_settings = None
+        self.reused = 0  # updates served from kept numbers
         style = {"description_width": "initial"}
         self.depth = widgets.IntSlider(value=int(depth), min=1, max=100, description="depth", style=style,
                                        continuous_update=False)
@@ -155,30 +162,49 @@ class VanishingGradientsLab:
         ax_hist.set_title("activations (bright = many)", fontsize=12)
         for axis in (ax_norm.xaxis, ax_hist.xaxis, ax_hist.yaxis):
             axis.set_major_locator(MaxNLocator(nbins=5, integer=axis is not ax_hist.xaxis))
-        # blitting (acts._display): the panels, titles, legend, the x axis of the norms and the y axis of the
-        # histogram are one full draw (redrawn when the depth changes); the y axis of the norms (with its grid)
-        # and the x axis of the histogram a cached layer above it (redrawn when their limits change); the curves
-        # and the histogram image are drawn on every render.
-        self.view.set_layers((ax_norm.yaxis, ax_hist.xaxis),
+        # blitting (acts._display) in three cached levels, the most often changed on top: 0, a full draw of the
+        # panels, titles and legend (drawn once); 1, the value axes: the y axis of the norms (with its grid) and
+        # the x axis of the histogram (redrawn when their limits or label change); 2, the layer axes: the x axis of
+        # the norms and the y axis of the histogram (redrawn when the depth changes). The curves, band and
+        # histogram image are drawn on every render. Text is most of the drawing time: a depth change redraws two
+        # axes, not the whole figure.
+        self.view.set_layers((ax_norm.yaxis, ax_hist.xaxis), (ax_norm.xaxis, ax_hist.yaxis),
                              moving=(self.heatmap, self.band, self.line_signal, self.line_weights))
 
+    def settings(self) -> tuple:
+        """The values of every control: what the numbers of an update depend on (width, batch, seed are fixed)."""
+        return (self.activation.value, self.depth.value, self.init.value, self.scale.value, self.residual.value,
+                self.layer_norm.value)
+
+    @property
+    def net(self):
+        """The probe network of the current settings (acts.network.MLP, every layer's activations and gradients
+        recorded). An update served from the kept results has no net; it is computed here when asked for."""
+        if self._net_settings != self.settings():
+            self.compute()
+        return self._net
+
     def compute(self):
-        """Forward and backward once through the probe net of acts.network; stores the numbers."""
+        """Forward and backward once through the probe net of acts.network; stores the numbers (and keeps them
+        for ``update``, keyed by the settings)."""
         act = registry.get(self.activation.value)
         # probe runs on one BLAS thread (acts.network.one_blas_thread): these products are too small for threads
         net = probe(act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed,
                     residual=self.residual.value, norm="layer" if self.layer_norm.value else None)
         # keep each net until the next one exists: freeing its ~40 MB first made glibc return the memory to the
         # system and fault it in again on the next update (~25 ms, more than half of the compute)
-        self.net = net
-        self.norms = np.array([np.linalg.norm(g) for g in net.grad_preactivations])
-        self.weight_norms = np.array([np.linalg.norm(g) for g in net.grad_weights[:-1]])
+        self._net, self._net_settings = net, self.settings()
+        self.norms = frobenius_norms(net.grad_preactivations)  # on one BLAS thread, like the probe itself
+        self.weight_norms = frobenius_norms(net.grad_weights[:-1])
         last = self.norms[-1]
         with np.errstate(divide="ignore", invalid="ignore"):
             self.ratio = float(self.norms[0] / last) if last > 0 else float("nan")
         self.in_band = within_target(self.ratio)
         values, self.hist_range, self.hist_label = histogram_view(act, net.activations, net.residual)
         self.histograms = layer_histograms(values, *self.hist_range)
+        self._kept[self._net_settings] = {name: getattr(self, name) for name in RESULT_FIELDS}
+        while len(self._kept) > RESULTS_KEPT:
+            self._kept.popitem(last=False)  # the least recently used settings
         return net
 
     def draw(self):
@@ -228,12 +254,21 @@ class VanishingGradientsLab:
     def _render(self) -> bytes:
         """One PNG into the Image widget; each cached level is drawn again only when its limits changed."""
         ax_norm, ax_hist = self.view.axes
-        panels = (ax_norm.get_xlim(), ax_hist.get_ylim())
-        return self.view.render(keys=(panels, (panels, ax_norm.get_ylim(), ax_hist.get_xlim(),
-                                               ax_hist.get_xlabel())))
+        value_axes = (ax_norm.get_ylim(), ax_hist.get_xlim(), ax_hist.get_xlabel())
+        layer_axes = (ax_norm.get_xlim(), ax_hist.get_ylim())
+        return self.view.render(keys=("panels", value_axes, layer_axes))
 
     def update(self, change=None):
-        self.compute()
+        """Numbers for the current settings, then one render. Settings seen before (a slider dragged back) reuse
+        their kept numbers: the forward and backward pass is most of an update's time."""
+        kept = self._kept.get(self.settings())
+        if kept is None:
+            self.compute()
+        else:
+            self._kept.move_to_end(self.settings())
+            for name, value in kept.items():
+                setattr(self, name, value)
+            self.reused += 1
         self.draw()
 
 

@@ -271,3 +271,44 @@ def test_figure_image_needs_one_key_per_cached_level():
     assert view.render(keys=(1, 1)) == first and view.full_draws == 1, "unchanged keys: no full draw"
     view.render(keys=(2, 1))
     assert view.full_draws == 2
+
+
+def test_figure_image_reuses_the_pixels_of_keys_met_recently():
+    from acts._display import KEPT_PER_LEVEL, FigureImage
+
+    view = FigureImage(1, 1, figsize=(2, 2))
+    ax = view.axes[0]
+    (line,) = ax.plot([0, 1], [0, 1])
+    view.set_layers([ax.yaxis], moving=[line])
+    pictures = {}
+    for top in (1, 2, 3):
+        ax.set_ylim(0, top)
+        pictures[top] = view.render(keys=("panel", top))
+    assert (view.full_draws, view.layer_draws) == (1, 3)
+    ax.set_ylim(0, 1)  # back to limits drawn before: their pixels are restored, nothing is drawn again
+    assert view.render(keys=("panel", 1)) == pictures[1] and (view.full_draws, view.layer_draws) == (1, 3)
+    for top in range(4, 4 + KEPT_PER_LEVEL):  # enough new limits to push the least recently used ones out
+        ax.set_ylim(0, top)
+        view.render(keys=("panel", top))
+    ax.set_ylim(0, 2)
+    assert view.render(keys=("panel", 2)) == pictures[2] and view.layer_draws == 3 + KEPT_PER_LEVEL + 1
+    view.invalidate()
+    view.render(keys=("panel", 2))
+    assert view.full_draws == 2
+
+
+def test_png_encoder_writes_the_canvas_pixels_exactly():
+    import io
+
+    from PIL import Image
+
+    from acts._display import FigureImage, encode_png
+
+    view = FigureImage(1, 1, figsize=(2.5, 1.5), dpi=50)
+    view.axes[0].plot([0, 1, 2], [0, 1, 0], color="#D55E00")
+    view.render()
+    png = encode_png(view.agg)
+    Image.open(io.BytesIO(png)).verify()  # PIL checks every chunk's CRC
+    decoded = Image.open(io.BytesIO(png))
+    assert decoded.mode == "RGB" and decoded.size == view.agg.get_width_height()
+    np.testing.assert_array_equal(np.asarray(decoded), np.asarray(view.agg.buffer_rgba())[..., :3])

@@ -113,14 +113,17 @@ def test_blitted_renders_reuse_the_axes_and_match_a_full_redraw():
     lab.draw()
     assert lab.full_draws == full_draws + 1
     np.testing.assert_array_equal(_pixels(lab.view.image.value), blitted)
-    lab.depth.value = 20  # new x-limits: the axes must be drawn again
-    assert lab.full_draws == full_draws + 2
-    lab.activation.value = "sigmoid"  # new y-limits only: the cached panels are reused, their y axis redrawn
-    assert lab.full_draws == full_draws + 2
-    layered = _pixels(lab.view.image.value)
-    lab.invalidate()
-    lab.draw()
-    np.testing.assert_array_equal(_pixels(lab.view.image.value), layered)
+    for change in ({"depth": 20}, {"activation": "sigmoid"}, {"activation": "relu"}, {"scale": 2.5}):
+        # new layer axes (depth), new value axes (y-limits of the norms, the histogram's range and label): the
+        # cached panels are reused and only those axes drawn again, and the picture is that of a full redraw
+        name, value = next(iter(change.items()))
+        getattr(lab, name).value = value
+        assert lab.full_draws == full_draws + 1
+        layered = _pixels(lab.view.image.value)
+        lab.invalidate()
+        lab.draw()
+        full_draws += 1
+        np.testing.assert_array_equal(_pixels(lab.view.image.value), layered, err_msg=str(change))
 
 
 def test_histograms_count_every_value_once_and_clip_to_the_end_bins():
@@ -190,3 +193,28 @@ def test_within_target_is_the_closed_band_from_half_to_twice(ratio, inside):
 def test_bad_arguments_get_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         vanishing_gradients(**kwargs)
+
+
+def test_settings_seen_before_reuse_their_numbers_and_the_net_follows_the_settings(monkeypatch):
+    import acts.lab
+
+    calls = []
+
+    def counting_probe(*args, **kwargs):
+        calls.append(args)
+        return acts.network.probe(*args, **kwargs)
+
+    monkeypatch.setattr(acts.lab, "probe", counting_probe)
+    lab = VanishingGradientsLab(depth=12, activation="tanh", width=20, batch=32)
+    first = (lab.norms.copy(), lab.weight_norms.copy(), lab.histograms.copy(), lab.ratio)
+    lab.depth.value = 15
+    assert len(calls) == 2 and lab.reused == 0
+    lab.depth.value = 12  # dragged back: the kept numbers, no new pass through the network
+    assert len(calls) == 2 and lab.reused == 1 and lab.view.renders == 3
+    np.testing.assert_array_equal(lab.norms, first[0])
+    np.testing.assert_array_equal(lab.weight_norms, first[1])
+    np.testing.assert_array_equal(lab.histograms, first[2])
+    assert lab.ratio == first[3]
+    np.testing.assert_allclose(lab.norms, gradient_norms("tanh", depth=12, width=20, batch=32))
+    assert lab.net.depth == 12 and len(calls) == 3, "the net of the current settings, computed when asked for"
+    assert lab.net.depth == 12 and len(calls) == 3
