@@ -78,6 +78,7 @@ bench: venv  ## print the speed figures quoted in the README (several minutes; r
 	$(BIN)/python benchmarks/lessons.py
 	$(BIN)/python benchmarks/network.py
 	$(BIN)/python benchmarks/grading.py
+	$(BIN)/python benchmarks/suite.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
