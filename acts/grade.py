@@ -44,6 +44,10 @@ from base64 import b64decode
 from dataclasses import dataclass
 from pathlib import Path
 
+from .nbmeta import without_slow_iri_checker
+
+without_slow_iri_checker()  # before nbformat: seconds of CPU per process otherwise
+
 import nbformat
 import numpy as np
 

@@ -28,6 +28,10 @@ import sys
 import time
 from pathlib import Path
 
+from .nbmeta import without_slow_iri_checker
+
+without_slow_iri_checker()  # before nbformat: seconds of CPU per process otherwise
+
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError

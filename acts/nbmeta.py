@@ -7,6 +7,7 @@ points: P, ...}`` (nbgrader's schema 3); both carry a ``grade_id`` unique across
 from __future__ import annotations
 
 import ast
+import sys
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -63,3 +64,14 @@ def defined_names(source: str) -> set[str]:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
     return names
+
+
+def without_slow_iri_checker():
+    """Keep jsonschema from importing rfc3987_syntax in this process: call before the first ``import nbformat``.
+
+    nbformat imports jsonschema, whose format checkers import rfc3987_syntax when it is installed (it comes with
+    jupyter's ``jsonschema[format-nongpl]``), and that compiles about 35 Lark grammars at import: 1-3 s of CPU in
+    every process, for an "iri" format that no notebook schema uses (python-jsonschema/jsonschema#1428). The grader
+    starts a process per submission, so it pays this once per learner. Without the module, jsonschema simply has
+    no "iri" checker. Harmless where it is already imported."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules: importing it raises ImportError
