@@ -1,4 +1,5 @@
-"""The checks of the tasks that ask learners to think (exercise 00, and the new tasks of exercises 05 and 06):
+"""The checks of the tasks that ask learners to think (exercise 00, the derive task of exercise 01, and the new
+tasks of exercises 05 and 06):
 correct answers pass however they are written; wrong ones, including copies of what a lesson prints, fail with the
 hint that matches the mistake; stubs say "not implemented yet"."""
 
@@ -49,6 +50,17 @@ def _best_by_pairs(X, y):
     return float(best)
 
 
+def _sigmoid_slope(x):  # the quotient rule's e^-x / (1 + e^-x)^2, at |x| (sigma' is even)
+    e = np.exp(-np.abs(x))
+    return e / (1 + e) ** 2
+
+
+def _sigmoid_slope_where(x):  # the same written with e^x on the left
+    x = np.asarray(x, dtype=float)
+    e = np.exp(np.where(x < 0, x, -x))
+    return e / np.square(1 + e)
+
+
 def _vjp(z, g):
     s = acts.softmax(z)
     return s * (g - np.sum(s * g, axis=-1, keepdims=True))
@@ -65,6 +77,7 @@ def _temperature_backward(z, g, t):
 
 CORRECT = {
     "xor_forward": [_forward, _forward_loop],
+    "sigmoid_derivative": [_sigmoid_slope, _sigmoid_slope_where],
     "xor_weights": [_xor_weights, _xor_weights_other],
     "best_linear_accuracy": [_best_by_pairs, xor.best_line_accuracy],
     "leaky_he_gain": [lambda alpha: 2 / (1 + alpha ** 2), lambda alpha: np.float64(4) / (2 + 2 * alpha * alpha)],
@@ -94,7 +107,7 @@ def test_predictions_within_one_layer_of_the_measurement_pass():
 
 def test_every_new_task_is_used_by_a_solution_and_covered_here():
     used = set()
-    for nb in sorted((ROOT / "solutions").glob("0[056]_*.ipynb")):
+    for nb in sorted((ROOT / "solutions").glob("0[01356]_*.ipynb")):
         used |= set(re.findall(r"acts\.check\.fresh\(\)\.(\w+)\(", nb.read_text()))
     new = set(CORRECT) | {"predicted_vanishing_depth"}
     assert new <= used and new <= set(check.TASKS)
@@ -121,7 +134,21 @@ def _forming_j(z, g):
     return np.einsum("...ji,...j->...i", acts.softmax.jacobian(z), g)
 
 
+def _naive_slope(x):  # the quotient rule's result as derived, before using that sigma' is even
+    return np.exp(-np.asarray(x)) / (1 + np.exp(-np.asarray(x))) ** 2
+
+
+def _naive_slope_silenced(x):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _naive_slope(x)
+
+
 WRONG = [
+    ("sigmoid_derivative", _naive_slope, "is even"),
+    ("sigmoid_derivative", _naive_slope_silenced, "overflows to inf"),
+    ("sigmoid_derivative", lambda x: -_sigmoid_slope(x), "wrong sign"),
+    ("sigmoid_derivative", lambda x: np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))), "not squared"),
+    ("sigmoid_derivative", lambda x: acts.sigmoid(x) * (1 - acts.sigmoid(x)), "cancellation"),
     ("xor_forward", lambda x, W1, b1, W2, b2: (np.asarray(x) @ W1 + b1) @ W2 + b2, "without its ReLU"),
     ("xor_forward", lambda x, W1, b1, W2, b2: np.maximum(0, np.asarray(x) @ W1.T + b1) @ W2 + b2,
      "Rows of W1 are inputs"),
@@ -205,7 +232,7 @@ def test_reference_helpers_agree_with_the_jacobian():
         assert xor.best_line_accuracy(X, y) == _best_by_pairs(X, y)
 
 
-@pytest.mark.parametrize("task,args", [("xor_forward", 5), ("xor_weights", 0), ("best_linear_accuracy", 2),
+@pytest.mark.parametrize("task,args", [("xor_forward", 5), ("sigmoid_derivative", 1), ("xor_weights", 0), ("best_linear_accuracy", 2),
                                        ("leaky_he_gain", 1), ("predicted_vanishing_depth", 0),
                                        ("softmax_vjp", 2), ("softmax_temperature_backward", 3)])
 def test_stubs_say_not_implemented_yet(task, args):
