@@ -99,7 +99,8 @@ def test_every_check_used_by_exercises_01_to_06_is_covered():
     for nb in sorted(root.glob("0[1-6]_*.ipynb")):
         used |= set(re.findall(r"acts\.check\.fresh\(\)\.(\w+)\(", nb.read_text()))
     # the derive / predict / debug tasks added for issue 12 are covered in tests/test_check_thinking.py
-    thinking = {"leaky_he_gain", "predicted_vanishing_depth", "softmax_vjp", "softmax_temperature_backward"}
+    thinking = {"leaky_he_gain", "predicted_vanishing_depth", "softmax_vjp", "softmax_temperature_backward",
+                "predicted_dead_fraction"}
     assert used and used - thinking == set(CORRECT) and used <= set(check.TASKS)
 
 

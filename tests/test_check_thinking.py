@@ -3,16 +3,18 @@ tasks of exercises 05 and 06):
 correct answers pass however they are written; wrong ones, including copies of what a lesson prints, fail with the
 hint that matches the mistake; stubs say "not implemented yet"."""
 
+import math
 import re
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import special
 
 import acts
 import acts.check as check
-from acts.checks import depth, softmax_backward, xor
+from acts.checks import dead_units, depth, softmax_backward, xor
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,6 +80,9 @@ def _temperature_backward(z, g, t):
 CORRECT = {
     "xor_forward": [_forward, _forward_loop],
     "sigmoid_derivative": [_sigmoid_slope, _sigmoid_slope_where],
+    "predicted_dead_fraction": [lambda shift, n: special.ndtr(shift) ** n,
+                                lambda shift, n: (0.5 * (1 + math.erf(shift / math.sqrt(2)))) ** n,
+                                lambda shift, n: np.exp(n * special.log_ndtr(shift))],
     "xor_weights": [_xor_weights, _xor_weights_other],
     "best_linear_accuracy": [_best_by_pairs, xor.best_line_accuracy],
     "leaky_he_gain": [lambda alpha: 2 / (1 + alpha ** 2), lambda alpha: np.float64(4) / (2 + 2 * alpha * alpha)],
@@ -103,6 +108,23 @@ def test_predictions_within_one_layer_of_the_measurement_pass():
     for guess in (measured - 1, measured + 0.5, measured + 1):
         assert check.predicted_vanishing_depth.evaluate(lambda g=guess: g).passed
     assert check.predicted_vanishing_depth.evaluate(lambda: np.int64(measured)).passed
+
+
+def test_dead_fraction_measurement_spreads_well_inside_the_tolerance():
+    """Units of one layer share their inputs, so they are not independent: the check's measurement uses many small
+    layers, each with its own inputs, and its seed-to-seed spread stays far inside the tolerance."""
+    for shift, n in [dead_units.VISIBLE_CASE, *dead_units.hidden_cases()]:
+        predicted = dead_units.closed_form(shift, n)
+        measured = np.array([dead_units.measured_dead_fraction(shift, n, seed=s) for s in range(8)])
+        assert np.abs(measured - predicted).max() < dead_units.TOLERANCE / 2, (shift, n, measured)
+    one_layer = [dead_units.measured_dead_fraction(2.5, 100, seed=s, n_layers=1, units=20_000) for s in range(8)]
+    assert np.std(one_layer) > 3 * dead_units.TOLERANCE / 8   # why the check does not use one shared input set
+
+
+def test_hidden_dead_fraction_cases_tell_dead_from_alive():
+    for shift, n in dead_units.hidden_cases():
+        p = dead_units.closed_form(shift, n)
+        assert 0.2 <= p <= 0.8 and abs(p - (1 - p)) > 2 * dead_units.TOLERANCE + 0.1
 
 
 def test_every_new_task_is_used_by_a_solution_and_covered_here():
@@ -144,6 +166,13 @@ def _naive_slope_silenced(x):
 
 
 WRONG = [
+    ("predicted_dead_fraction", lambda shift, n: special.ndtr(shift), "on ONE example"),
+    ("predicted_dead_fraction", lambda shift, n: 1 - special.ndtr(shift), "the unit fires"),
+    ("predicted_dead_fraction", lambda shift, n: special.ndtr(-shift) ** n, "the *likely* side"),
+    ("predicted_dead_fraction", lambda shift, n: 1 - special.ndtr(shift) ** n, "still alive"),
+    ("predicted_dead_fraction", lambda shift, n: 100 * special.ndtr(shift) ** n, "not a percentage"),
+    ("predicted_dead_fraction", lambda shift, n: 0.486, "Reason step by step"),   # lesson 03's 48.6% at shift 3
+    ("predicted_dead_fraction", lambda shift, n: None, "Return one number"),
     ("sigmoid_derivative", _naive_slope, "is even"),
     ("sigmoid_derivative", _naive_slope_silenced, "overflows to inf"),
     ("sigmoid_derivative", lambda x: -_sigmoid_slope(x), "wrong sign"),
@@ -232,7 +261,8 @@ def test_reference_helpers_agree_with_the_jacobian():
         assert xor.best_line_accuracy(X, y) == _best_by_pairs(X, y)
 
 
-@pytest.mark.parametrize("task,args", [("xor_forward", 5), ("sigmoid_derivative", 1), ("xor_weights", 0), ("best_linear_accuracy", 2),
+@pytest.mark.parametrize("task,args", [("xor_forward", 5), ("sigmoid_derivative", 1), ("predicted_dead_fraction", 2),
+                                       ("xor_weights", 0), ("best_linear_accuracy", 2),
                                        ("leaky_he_gain", 1), ("predicted_vanishing_depth", 0),
                                        ("softmax_vjp", 2), ("softmax_temperature_backward", 3)])
 def test_stubs_say_not_implemented_yet(task, args):
