@@ -273,3 +273,36 @@ def test_stubs_say_not_implemented_yet(task, args):
     assert feedback.not_implemented and repr(feedback).endswith("run this check again.")
     with pytest.raises(check.NotImplementedYet):
         getattr(check, task)(stub)
+
+
+# ---------------------------------------------------------------- every task says its kind and what it may call
+KINDS = ("transcribe", "derive", "debug", "predict|interpret")
+TASK_HEADING = re.compile(r"^## Task (\d+) \((\w+)\): .+ \((\d+) points?\)$", re.M)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "solutions").glob("0[0-7]_*.ipynb")), ids=lambda p: p.stem)
+def test_every_task_names_its_kind_in_order_and_what_it_may_call(path):
+    import nbformat
+
+    from acts.nbmeta import is_check, is_solution, points
+
+    nb = nbformat.read(path, as_version=4)
+    tasks, prompt = [], None          # (number, kind, points in the heading, its prompt text, its check's points)
+    for cell in nb.cells:
+        heading = TASK_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
+        if heading:
+            prompt = [int(heading[1]), heading[2], int(heading[3]), cell.source[heading.start():]]
+        elif is_solution(cell) and prompt is not None:
+            tasks.append(prompt)
+            prompt = None
+        elif prompt is not None and cell.cell_type == "markdown":
+            prompt[3] += cell.source
+        elif is_check(cell) and tasks:
+            tasks[-1].append(points(cell))
+    assert [t[0] for t in tasks] == list(range(1, len(tasks) + 1)), "tasks numbered 1, 2, ..."
+    assert sum("## Task" in c.source for c in nb.cells if c.cell_type == "markdown") == len(tasks)
+    rank = [next(i for i, k in enumerate(KINDS) if re.fullmatch(k, kind)) for _, kind, *_ in tasks]
+    assert rank == sorted(rank), f"{path.stem}: kinds out of order: {[t[1] for t in tasks]}"
+    for number, kind, heading_points, text, check_points in tasks:
+        assert "may call" in text, f"{path.stem} task {number} ({kind}) does not say what it may call"
+        assert heading_points == check_points, f"{path.stem} task {number}: heading says {heading_points} points"
