@@ -1,17 +1,20 @@
-"""The checks of the tasks that ask learners to think (exercise 00, and the new tasks of exercises 05 and 06):
+"""The checks of the tasks that ask learners to think (exercise 00, the derive task of exercise 01, and the new
+tasks of exercises 05 and 06):
 correct answers pass however they are written; wrong ones, including copies of what a lesson prints, fail with the
 hint that matches the mistake; stubs say "not implemented yet"."""
 
+import math
 import re
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import special
 
 import acts
 import acts.check as check
-from acts.checks import depth, softmax_backward, xor
+from acts.checks import dead_units, depth, softmax_backward, xor
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +52,17 @@ def _best_by_pairs(X, y):
     return float(best)
 
 
+def _sigmoid_slope(x):  # the quotient rule's e^-x / (1 + e^-x)^2, at |x| (sigma' is even)
+    e = np.exp(-np.abs(x))
+    return e / (1 + e) ** 2
+
+
+def _sigmoid_slope_where(x):  # the same written with e^x on the left
+    x = np.asarray(x, dtype=float)
+    e = np.exp(np.where(x < 0, x, -x))
+    return e / np.square(1 + e)
+
+
 def _vjp(z, g):
     s = acts.softmax(z)
     return s * (g - np.sum(s * g, axis=-1, keepdims=True))
@@ -65,6 +79,10 @@ def _temperature_backward(z, g, t):
 
 CORRECT = {
     "xor_forward": [_forward, _forward_loop],
+    "sigmoid_derivative": [_sigmoid_slope, _sigmoid_slope_where],
+    "predicted_dead_fraction": [lambda shift, n: special.ndtr(shift) ** n,
+                                lambda shift, n: (0.5 * (1 + math.erf(shift / math.sqrt(2)))) ** n,
+                                lambda shift, n: np.exp(n * special.log_ndtr(shift))],
     "xor_weights": [_xor_weights, _xor_weights_other],
     "best_linear_accuracy": [_best_by_pairs, xor.best_line_accuracy],
     "leaky_he_gain": [lambda alpha: 2 / (1 + alpha ** 2), lambda alpha: np.float64(4) / (2 + 2 * alpha * alpha)],
@@ -92,9 +110,26 @@ def test_predictions_within_one_layer_of_the_measurement_pass():
     assert check.predicted_vanishing_depth.evaluate(lambda: np.int64(measured)).passed
 
 
+def test_dead_fraction_measurement_spreads_well_inside_the_tolerance():
+    """Units of one layer share their inputs, so they are not independent: the check's measurement uses many small
+    layers, each with its own inputs, and its seed-to-seed spread stays far inside the tolerance."""
+    for shift, n in [dead_units.VISIBLE_CASE, *dead_units.hidden_cases()]:
+        predicted = dead_units.closed_form(shift, n)
+        measured = np.array([dead_units.measured_dead_fraction(shift, n, seed=s) for s in range(8)])
+        assert np.abs(measured - predicted).max() < dead_units.TOLERANCE / 2, (shift, n, measured)
+    one_layer = [dead_units.measured_dead_fraction(2.5, 100, seed=s, n_layers=1, units=20_000) for s in range(8)]
+    assert np.std(one_layer) > 3 * dead_units.TOLERANCE / 8   # why the check does not use one shared input set
+
+
+def test_hidden_dead_fraction_cases_tell_dead_from_alive():
+    for shift, n in dead_units.hidden_cases():
+        p = dead_units.closed_form(shift, n)
+        assert 0.2 <= p <= 0.8 and abs(p - (1 - p)) > 2 * dead_units.TOLERANCE + 0.1
+
+
 def test_every_new_task_is_used_by_a_solution_and_covered_here():
     used = set()
-    for nb in sorted((ROOT / "solutions").glob("0[056]_*.ipynb")):
+    for nb in sorted((ROOT / "solutions").glob("0[01356]_*.ipynb")):
         used |= set(re.findall(r"acts\.check\.fresh\(\)\.(\w+)\(", nb.read_text()))
     new = set(CORRECT) | {"predicted_vanishing_depth"}
     assert new <= used and new <= set(check.TASKS)
@@ -121,7 +156,28 @@ def _forming_j(z, g):
     return np.einsum("...ji,...j->...i", acts.softmax.jacobian(z), g)
 
 
+def _naive_slope(x):  # the quotient rule's result as derived, before using that sigma' is even
+    return np.exp(-np.asarray(x)) / (1 + np.exp(-np.asarray(x))) ** 2
+
+
+def _naive_slope_silenced(x):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _naive_slope(x)
+
+
 WRONG = [
+    ("predicted_dead_fraction", lambda shift, n: special.ndtr(shift), "on ONE example"),
+    ("predicted_dead_fraction", lambda shift, n: 1 - special.ndtr(shift), "the unit fires"),
+    ("predicted_dead_fraction", lambda shift, n: special.ndtr(-shift) ** n, "the *likely* side"),
+    ("predicted_dead_fraction", lambda shift, n: 1 - special.ndtr(shift) ** n, "still alive"),
+    ("predicted_dead_fraction", lambda shift, n: 100 * special.ndtr(shift) ** n, "not a percentage"),
+    ("predicted_dead_fraction", lambda shift, n: 0.486, "Reason step by step"),   # lesson 03's 48.6% at shift 3
+    ("predicted_dead_fraction", lambda shift, n: None, "Return one number"),
+    ("sigmoid_derivative", _naive_slope, "is even"),
+    ("sigmoid_derivative", _naive_slope_silenced, "overflows to inf"),
+    ("sigmoid_derivative", lambda x: -_sigmoid_slope(x), "wrong sign"),
+    ("sigmoid_derivative", lambda x: np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))), "not squared"),
+    ("sigmoid_derivative", lambda x: acts.sigmoid(x) * (1 - acts.sigmoid(x)), "cancellation"),
     ("xor_forward", lambda x, W1, b1, W2, b2: (np.asarray(x) @ W1 + b1) @ W2 + b2, "without its ReLU"),
     ("xor_forward", lambda x, W1, b1, W2, b2: np.maximum(0, np.asarray(x) @ W1.T + b1) @ W2 + b2,
      "Rows of W1 are inputs"),
@@ -205,7 +261,8 @@ def test_reference_helpers_agree_with_the_jacobian():
         assert xor.best_line_accuracy(X, y) == _best_by_pairs(X, y)
 
 
-@pytest.mark.parametrize("task,args", [("xor_forward", 5), ("xor_weights", 0), ("best_linear_accuracy", 2),
+@pytest.mark.parametrize("task,args", [("xor_forward", 5), ("sigmoid_derivative", 1), ("predicted_dead_fraction", 2),
+                                       ("xor_weights", 0), ("best_linear_accuracy", 2),
                                        ("leaky_he_gain", 1), ("predicted_vanishing_depth", 0),
                                        ("softmax_vjp", 2), ("softmax_temperature_backward", 3)])
 def test_stubs_say_not_implemented_yet(task, args):
@@ -216,3 +273,36 @@ def test_stubs_say_not_implemented_yet(task, args):
     assert feedback.not_implemented and repr(feedback).endswith("run this check again.")
     with pytest.raises(check.NotImplementedYet):
         getattr(check, task)(stub)
+
+
+# ---------------------------------------------------------------- every task says its kind and what it may call
+KINDS = ("transcribe", "derive", "debug", "predict|interpret")
+TASK_HEADING = re.compile(r"^## Task (\d+) \((\w+)\): .+ \((\d+) points?\)$", re.M)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "solutions").glob("0[0-7]_*.ipynb")), ids=lambda p: p.stem)
+def test_every_task_names_its_kind_in_order_and_what_it_may_call(path):
+    import nbformat
+
+    from acts.nbmeta import is_check, is_solution, points
+
+    nb = nbformat.read(path, as_version=4)
+    tasks, prompt = [], None          # (number, kind, points in the heading, its prompt text, its check's points)
+    for cell in nb.cells:
+        heading = TASK_HEADING.search(cell.source) if cell.cell_type == "markdown" else None
+        if heading:
+            prompt = [int(heading[1]), heading[2], int(heading[3]), cell.source[heading.start():]]
+        elif is_solution(cell) and prompt is not None:
+            tasks.append(prompt)
+            prompt = None
+        elif prompt is not None and cell.cell_type == "markdown":
+            prompt[3] += cell.source
+        elif is_check(cell) and tasks:
+            tasks[-1].append(points(cell))
+    assert [t[0] for t in tasks] == list(range(1, len(tasks) + 1)), "tasks numbered 1, 2, ..."
+    assert sum("## Task" in c.source for c in nb.cells if c.cell_type == "markdown") == len(tasks)
+    rank = [next(i for i, k in enumerate(KINDS) if re.fullmatch(k, kind)) for _, kind, *_ in tasks]
+    assert rank == sorted(rank), f"{path.stem}: kinds out of order: {[t[1] for t in tasks]}"
+    for number, kind, heading_points, text, check_points in tasks:
+        assert "may call" in text, f"{path.stem} task {number} ({kind}) does not say what it may call"
+        assert heading_points == check_points, f"{path.stem} task {number}: heading says {heading_points} points"

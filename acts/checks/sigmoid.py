@@ -1,11 +1,11 @@
-"""Exercise 01: the sigmoid and its derivative."""
+"""Exercise 01: the sigmoid (transcribe) and its derivative (derive it by the quotient rule)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..functions import sigmoid as ref_sigmoid
-from .cases import extreme_inputs, matches_finite_differences, relative_accuracy, sample_points, shape_and_dtype
+from .cases import extreme_inputs, relative_accuracy, sample_points, shape_and_dtype
 from .engine import task_check
 
 
@@ -53,20 +53,76 @@ def sigmoid(task, fn, hidden=False):
     shape_and_dtype(task, fn, "sigmoid")
 
 
+def _quotient_rule_hint(task, fn):
+    """A value hint for a wrong sigma': which slip of the quotient rule the values show (sign, the square, the
+    argument), tested on a few moderate inputs where no formula overflows or cancels."""
+    x = np.array([-3.0, -1.0, 0.5, 2.0])
+    exact = ref_sigmoid.derivative(x)
+    e = np.exp(-np.abs(x))
+
+    def hint(actual) -> str:
+        d, _ = task.call(fn, x)
+        try:
+            d = np.asarray(d, dtype=np.float64).reshape(x.shape)
+        except (TypeError, ValueError):
+            d = np.full(x.shape, np.nan)
+        if np.allclose(d, -exact, rtol=1e-6):
+            return ("Your slopes have the right size but the wrong sign: the sigmoid rises, so sigma' > 0. "
+                    "d/dx e^-x = -e^-x, and the quotient rule's own minus sign cancels it: "
+                    "(0 * v - 1 * v') / v^2 with v' = -e^-x gives +e^-x / v^2.")
+        if any(np.allclose(d, cand, rtol=1e-6) for cand in (e / (1 + e), np.exp(-x) / (1 + np.exp(-x)),
+                                                             np.exp(x) / (1 + np.exp(x)))):
+            return ("The denominator is not squared: the quotient rule is (u / v)' = (u' v - u v') / v^2, "
+                    "so sigma' = e^-x / (1 + e^-x)^2.")
+        if np.allclose(d, ref_sigmoid.derivative(ref_sigmoid(x)), rtol=1e-6):
+            return ("Your formula is evaluated at sigma(x) instead of at x: the derivative takes the input x "
+                    "itself.")
+        if np.allclose(d, ref_sigmoid(x), rtol=1e-6):
+            return "You returned sigma(x) itself: the derivative is its slope."
+        return ("Differentiate sigma(x) = u / v with u = 1 and v = 1 + e^-x by the quotient rule, "
+                "(u' v - u v') / v^2, and evaluate at the input x; 'expected' lists the exact slopes.")
+    return hint
+
+
+OVERFLOW_HINT = ("Far left e^-x or its square overflows (e^800 = inf, (e^700)^2 = inf; inf / inf = nan). "
+                 "sigma' is even, sigma'(-x) = sigma'(x): evaluate your formula at |x|, with e = exp(-|x|) <= 1, "
+                 "which never overflows.")
+
+
+def _lost_tail_hint(inputs, value_hint):
+    """A hint for slopes in the tails: a 0 right says cancellation (1 - sigma), a 0 left says an overflowed
+    square; otherwise the value hint."""
+    def hint(actual) -> str:
+        lost = (actual == 0) & (ref_sigmoid.derivative(inputs) > 0)
+        if np.any(lost & (inputs > 0)):
+            return ("sigma'(40) is about 4.2e-18, not 0, and sigma'(700) about 9.9e-305. At large x, sigma(x) "
+                    "rounds to 1 and 1 - sigma(x) to 0: the cancellation lesson 02 shows for 1 - tanh^2. Your "
+                    "derived form e / (1 + e)^2 with e = exp(-|x|) has no subtraction.")
+        if np.any(lost & (inputs < 0)):
+            return ("Your slope far left is 0, not tiny: e^-x at x = -700 is finite (1e304) but its square "
+                    "in (1 + e^-x)^2 overflows to inf (perhaps with the warning silenced). " + OVERFLOW_HINT)
+        return value_hint(actual)
+    return hint
+
+
 @task_check("sigmoid_derivative")
 def sigmoid_derivative(task, fn, hidden=False):
-    """sigma'(x) = sigma(x)(1 - sigma(x)): finite differences, maximum 1/4 at 0, tails accurate, +-1000, shape."""
+    """sigma'(x) = e^-x / (1 + e^-x)^2 = sigma(x)(1 - sigma(x)), derived by the quotient rule: the exact slope on
+    a grid (relative error 1e-9), its maximum 1/4 at 0, the tails to 1e-6 relative down to sigma'(700) ~ 1e-304,
+    +-800 without overflow, shape."""
     x = sample_points(hidden, [-6.0, -2.0, -0.5, 0.0, 1.0, 4.0], seed=102, low=-15, high=15)
-    matches_finite_differences(task, fn, "sigmoid'", ref_sigmoid, x)
+    value_hint = _quotient_rule_hint(task, fn)
+    task.close("sigma' on a grid, against the exact slope", fn, (x,), ref_sigmoid.derivative(x), input=x,
+               rtol=1e-9, atol=0.0, hint=value_hint, warn_hint=OVERFLOW_HINT)
     task.close("sigma'(0) = 0.25, the maximum", fn, (np.array([0.0]),), [0.25], input=[0.0], rtol=1e-9, atol=0,
-               hint="The sigmoid is steepest at 0, where sigma = 1/2: sigma'(0) = 1/2 (1 - 1/2) = 1/4.")
-    tails = np.array([-40.0, 30.0, 40.0]) if not hidden else np.array([-35.0, 33.0, 45.0])
-    relative_accuracy(task, fn, "sigmoid'", tails, ref_sigmoid.derivative(tails), what="the tails",
-                      hint="sigma'(40) is about 4.2e-18, not 0. At large x, sigma(x) rounds to 1 and 1 - sigma(x) "
-                      "to 0: the cancellation lesson 02 shows for 1 - tanh^2. Use 1 - sigma(x) = sigma(-x), or write "
-                      "sigma' = e / (1 + e)^2 with e = exp(-|x|): the same number without the subtraction.")
-    extreme_inputs(task, fn, "sigmoid'", ref_sigmoid.derivative,
-                   hint="The slope is 0 (to double precision) at +-1000: compute sigma(x)(1 - sigma(x)) at the "
-                   "input x.", warn_hint="Use a stable sigmoid inside the derivative (exp of non-positive numbers "
-                   "only).")
+               hint="The sigmoid is steepest at 0: e^0 / (1 + e^0)^2 = 1 / 4.")
+    tails = np.array([-700.0, -40.0, 30.0, 40.0, 700.0]) if not hidden else np.array([-650.0, -35.0, 33.0, 45.0,
+                                                                                       600.0])
+    task.close("sigma': the tails, accurate relative to their size", fn, (tails,), ref_sigmoid.derivative(tails),
+               input=tails, rtol=1e-6, atol=0.0, no_warnings=True, hint=_lost_tail_hint(tails, value_hint),
+               warn_hint=OVERFLOW_HINT)
+    far = np.array([-800.0, -100.0, 100.0, 800.0])
+    task.close("sigma' at +-100 and +-800 (0 to double precision at +-800), finite and without warnings", fn,
+               (far,), ref_sigmoid.derivative(far), input=far, rtol=1e-9, atol=1e-300, no_warnings=True,
+               hint=_lost_tail_hint(far, value_hint), warn_hint=OVERFLOW_HINT)
     shape_and_dtype(task, fn, "sigmoid'")
