@@ -91,7 +91,10 @@ def test_missing_task(results):
 
 def test_syntax_error(results):
     r = results["syntax_error.ipynb"]
-    assert r["score"] == 0 and any("SyntaxError" in e for e in r["errors"])
+    assert any("SyntaxError" in e for e in r["errors"])
+    # the sigmoid cell does not parse: its task scores 0; the derivative task, written from the quotient rule
+    # without calling sigmoid, still counts
+    assert _task(r, "01_sigmoid-check_sigmoid")["points"] == 0 and r["score"] == 2
 
 
 def test_exception(results):
@@ -142,7 +145,9 @@ def test_failing_status_counts_every_check(results):
 def test_deleted_check_is_restored(results):
     r = results["edits_check.ipynb"]
     assert any("check_sigmoid_derivative was missing: restored" in e for e in r["errors"])
-    assert _task(r, "01_sigmoid-check_sigmoid_derivative")["points"] == 0  # uses the wrong sigmoid
+    # restored and run: the derivative (from the quotient rule, not from sigmoid) is right, the sigmoid wrong
+    assert _task(r, "01_sigmoid-check_sigmoid_derivative")["points"] == 2
+    assert _task(r, "01_sigmoid-check_sigmoid")["points"] == 0
 
 
 def test_recognised_without_metadata(results):
@@ -153,7 +158,7 @@ def test_recognised_without_metadata(results):
 def test_nbgrader_layout_gives_the_student(results):
     ada = results["submitted/ada/01_sigmoid/01_sigmoid.ipynb"]
     ben = results["submitted/ben/01_sigmoid/01_sigmoid.ipynb"]
-    assert (ada["student"], ada["score"]) == ("ada", 4) and (ben["student"], ben["score"]) == ("ben", 0)
+    assert (ada["student"], ada["score"]) == ("ada", 4) and (ben["student"], ben["score"]) == ("ben", 2)  # sigmoid wrong, derivative right
     assert results["solution_01_sigmoid.ipynb"]["student"] == ""
     stdout = graded().stdout
     assert "ada (01_sigmoid.ipynb)  (01_sigmoid): 4 / 4 points" in stdout

@@ -213,6 +213,11 @@ def test_hooks_are_restored():
     ("def tanh_derivative(x):\n    return acts.tanh.derivative(x)", "import acts", "tanh_derivative"),
     ("def softmax_jacobian(z):\n    return getattr(acts, 'softmax').jacobian(z)", "import acts", "softmax_jacobian"),
     ("def he_init(i, o, rng):\n    return acts.network.init_weights(i, o, 'he', rng=rng)", "import acts", "he_init"),
+    # exercise 01 asks for the derivative from the quotient rule with NumPy only
+    ("def sigmoid_derivative(x):\n    s = acts.sigmoid(x)\n    return s * (1 - s)", "import acts",
+     "sigmoid_derivative"),
+    ("def predicted_dead_fraction(shift, n):\n    return measured_dead_fraction(shift, n)",
+     "from acts.checks.dead_units import measured_dead_fraction", "predicted_dead_fraction"),
 ])
 def test_answer_lookup_is_flagged(source, context, task):
     assert "uses the course's own" in looked_up(source, task, context)
@@ -220,8 +225,6 @@ def test_answer_lookup_is_flagged(source, context, task):
 
 @pytest.mark.parametrize("source,context,task", [
     ("def tanh(x):\n    return 2 * sigmoid(2 * x) - 1", "from acts import sigmoid", "tanh"),   # exercise 02
-    ("def sigmoid_derivative(x):\n    s = acts.sigmoid(x)\n    return s * (1 - s)", "import acts",
-     "sigmoid_derivative"),
     ("def sigmoid(x):\n    return 1 / (1 + np.exp(-x))", "import acts", "sigmoid"),
     ("def sigmoid(x):\n    return (1 +", "import acts", "sigmoid"),
 ])

@@ -171,7 +171,7 @@ def test_acts_grade_on_a_folder_of_submissions(tmp_path):
     with open(tmp_path / "grades.csv", newline="") as f:
         scores = {Path(r["file"]).name: (r["assignment"], float(r["score"]), float(r["max_score"]))
                   for r in csv.DictReader(f)}
-    assert scores == {"ada.ipynb": ("01_sigmoid", 4.0, 4.0), "ben.ipynb": ("03_relu", 4.0, 4.0),
+    assert scores == {"ada.ipynb": ("01_sigmoid", 4.0, 4.0), "ben.ipynb": ("03_relu", 6.0, 6.0),
                       "cy.ipynb": ("01_sigmoid", 0.0, 4.0)}
     report = {Path(r["file"]).name: r for r in json.loads((tmp_path / "report.json").read_text())}
     assert all(t["passed"] and "passed" in t["feedback"] for t in report["ada.ipynb"]["tasks"])
