@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from parallel_groups import start_rank, xdist_group_of
 
 TESTS = Path(__file__).resolve().parent
 
@@ -44,39 +45,15 @@ def _is_integration(item) -> bool:
     return listed == "*" or (listed is not None and name in listed)
 
 
+
+
 # ------------------------------------------------------------------------------------ running in parallel
-# `make test` runs the suite on several pytest-xdist workers (--dist loadgroup). A group of tests runs whole on one
-# worker, in collection order: a test file is a group (its module fixtures are built once), a notebook is a group
-# (nbval's cells share one kernel, in order), and tests that share one expensive session resource share a group,
-# since each worker would build it again. The groups are made here, from node ids, by our own scheduler: pytest-xdist
-# 3.8's xdist_group marks do not group on pytest 9 (they rename item._nodeid, which pytest 9 no longer reads).
-SHARED_RESOURCE_GROUPS = {
-    "tests/test_grade.py": "grading-class",            # one grading run of a class folder (tests/grading_class.py)
-    "tests/test_grade_threats.py": "grading-class",
-    "tests/browser/test_voila.py": "browser-voila",    # `make app`; every other browser test shares one JupyterLab
-}
-# The longest groups start first, so that none of them starts last and runs alone at the end (each of these runs
-# for a minute or more, measured; everything else takes seconds).
-LONGEST_FIRST = ("browser-lab", "grading-class", "tests/test_instructor_guide.py", "browser-voila",
-                 "notebooks/09_", "notebooks/06_", "solutions/06_", "tests/test_exercises.py", "solutions/00_")
-
-
-def xdist_group_of(nodeid: str) -> str:
-    path = nodeid.split("::", 1)[0]
-    if path.startswith("tests/browser/"):
-        return SHARED_RESOURCE_GROUPS.get(path, "browser-lab")
-    return SHARED_RESOURCE_GROUPS.get(path, path)
-
-
-def _start_rank(group: str) -> int:
-    return next((rank for rank, prefix in enumerate(LONGEST_FIRST) if group.startswith(prefix)), len(LONGEST_FIRST))
-
-
+# `make test` runs on several pytest-xdist workers; tests/parallel_groups.py says which tests share a worker.
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if _is_integration(item):
             item.add_marker(pytest.mark.integration)
-    items.sort(key=lambda item: _start_rank(xdist_group_of(item.nodeid)))  # stable: a group keeps its own order
+    items.sort(key=lambda item: start_rank(xdist_group_of(item.nodeid)))  # stable: a group keeps its own order
 
 
 try:

@@ -158,7 +158,8 @@ def test_recognised_without_metadata(results):
 def test_nbgrader_layout_gives_the_student(results):
     ada = results["submitted/ada/01_sigmoid/01_sigmoid.ipynb"]
     ben = results["submitted/ben/01_sigmoid/01_sigmoid.ipynb"]
-    assert (ada["student"], ada["score"]) == ("ada", 4) and (ben["student"], ben["score"]) == ("ben", 2)  # sigmoid wrong, derivative right
+    # ben: the sigmoid wrong, the derivative right
+    assert (ada["student"], ada["score"]) == ("ada", 4) and (ben["student"], ben["score"]) == ("ben", 2)
     assert results["solution_01_sigmoid.ipynb"]["student"] == ""
     stdout = graded().stdout
     assert "ada (01_sigmoid.ipynb)  (01_sigmoid): 4 / 4 points" in stdout
