@@ -20,7 +20,7 @@ except ImportError:  # a bare Python without packaging: names only, no version c
     Requirement = None
 
 # distribution name -> module to import, where they differ
-MODULES = {"pyyaml": "yaml", "ipykernel": "ipykernel", "nbformat": "nbformat", "pillow": "PIL"}
+MODULES = {"pyyaml": "yaml", "ipykernel": "ipykernel", "nbformat": "nbformat", "pillow": "PIL", "pytest-xdist": "xdist"}
 FIX = "run `make lab` (it rebuilds .venv), or `pip install -e '.[test]'` in your environment"
 # optional package -> (the pyproject.toml extra that brings it, what it is for)
 OPTIONAL = {"nbgrader": ("grading", "grading a class with nbgrader"),

@@ -411,6 +411,21 @@ class NotebookPage:
         self.page.wait_for_function(
             "() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')", timeout=30_000)
 
+    def saved_notebook(self, timeout: float = 30):
+        """The notebook as saved on disk. Jupyter writes a notebook in place (after a backup), and JupyterLab's
+        autosave may be writing it just now (a long lesson on a loaded machine outlasts the 2-minute autosave
+        interval): a half-written file is read again until it is whole."""
+        import nbformat
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return nbformat.read(self.file, as_version=4)
+            except ValueError:  # nbformat's NotJSONError is a ValueError
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
     # -------------------------------------------------------------- what the learner sees
     def error_outputs(self) -> list[str]:
         """Texts of outputs rendered as errors or stderr (JupyterLab gives both the stderr MIME type)."""

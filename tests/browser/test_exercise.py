@@ -114,7 +114,7 @@ def test_learner_solves_an_exercise(lab, shoot):
         page.wait_execution_done(timeout=120)
         shoot(page.page, f"exercise-{EXERCISE}-1-run-all")
         page.save()
-        nb = nbformat.read(page.file, as_version=4)
+        nb = page.saved_notebook()
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert code[-1].execution_count is not None, "Run All stopped before the last code cell"
         checks = [c for c in code if nbgrader(c).get("grade")]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +35,7 @@ def test_lesson_runs_without_errors(lesson_runner, lesson, shoot):
 
         # what JupyterLab holds, saved into the temporary copy: every code cell ran, none has an error output
         page.save()
-        nb = nbformat.read(page.file, as_version=4)
+        nb = page.saved_notebook()
         code = [c for c in nb.cells if c.cell_type == "code"]
         not_run = [i for i, c in enumerate(code) if c.source.strip() and c.execution_count is None]
         assert not not_run, f"{lesson}: code cells {not_run} did not run (Run All stopped early?)"
