@@ -106,12 +106,14 @@ def _accuracy_hint(value, activation, init, rate, seed, data_seed) -> str:
 def budget_accuracy(task, fn, hidden=False):
     """budget_accuracy(activation, init, learning_rate, seed, data_seed) against the check's own run of the same
     recipe (deterministic: the same number to 1e-9), on settings that do not all reach 100%."""
+    # the ReLU family only: it trains two to three times faster than sigmoid or tanh, and a check cell must stay
+    # well within the grader's time per cell; seeds whose accuracy is not 1, so that other recipes differ
     if hidden:
         rng = hidden_rng(901)
-        cases = [(str(rng.choice(["sigmoid", "tanh", "relu", "leaky_relu"])), str(rng.choice(INITS)),
-                  float(rng.choice(RATES)), int(rng.integers(0, 1000)), int(rng.integers(1, 1000))) for _ in range(2)]
+        cases = [(str(rng.choice(["relu", "leaky_relu"])), str(rng.choice(INITS)), float(rng.choice(RATES)),
+                  int(rng.integers(0, 1000)), int(rng.integers(1, 1000))) for _ in range(2)]
     else:
-        cases = [("tanh", "standard", 0.003, 0, 0), ("sigmoid", "xavier", 0.01, 1, 0)]
+        cases = [("relu", "standard", 0.003, 1, 0), ("leaky_relu", "he", 0.003, 3, 0)]
     for activation, init, rate, seed, data_seed in cases:
         shown = (f"activation={activation!r}, init={init!r}, learning_rate={rate:g}, seed={seed}, "
                  f"data_seed={data_seed}")
