@@ -158,6 +158,7 @@ def test_a_claim_that_is_not_the_measurement_fails():
     ({"activation": "relu", "init": "kaiming", "learning_rate": 0.01, "measured_accuracy": 0.9}, "init 'kaiming'"),
     ({"activation": "relu", "init": "he", "learning_rate": 0.1, "measured_accuracy": 0.9}, "budget's rates"),
     ({"activation": "relu", "init": "he", "learning_rate": 0.01, "measured_accuracy": 99}, "fraction between"),
+    ({"activation": "relu", "init": "he", "learning_rate": "0.01", "measured_accuracy": 0.9}, "budget's rates"),
     ({"activation": "relu", "init": "he", "learning_rate": 0.01}, "keys"),
     (("relu", "he", 0.01), "tuple"),
 ])

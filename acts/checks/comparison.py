@@ -88,7 +88,7 @@ def _number(task, label, result, problem, *, input, expected, hint):
 
 # ---------------------------------------------------------------- Task 1 (transcribe): the budget's accuracy
 def _accuracy_hint(value, activation, init, rate, seed, data_seed) -> str:
-    recipe = ("Build budget_net-style MLP([2] + [16] * 8 + [3], activation, init=init, seed=seed), train it with "
+    recipe = ("Build MLP([2] + [16] * 8 + [3], activation, init=init, seed=seed), train it with "
               "acts.network.train on (X_train, y_train) of budget_data(data_seed) for 200 steps at lr=learning_rate "
               "(optimizer='adam', loss='cross_entropy', full batch), then return acts.network.accuracy on "
               "(X_val, y_val).")
@@ -165,6 +165,15 @@ def gradient_ratio(task, fn, hidden=False):
 
 
 # ---------------------------------------------------------------- Task 3 (interpret): the choice, measured
+def _real(value):
+    """A real number (Python or NumPy, not bool or str) as a float; None otherwise."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item()
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        return float(value)
+    return None
+
+
 def _shown(value) -> str:
     """A value as the learner would type it: strings quoted."""
     return repr(value) if isinstance(value, str) else fmt(value)
@@ -190,18 +199,12 @@ def _choice(task, fn):
         problems.append(f"activation {_shown(activation)} is not one of: {', '.join(ACTIVATIONS)}")
     if not isinstance(init, str) or init not in INITS:
         problems.append(f"init {_shown(init)} is not one of: {', '.join(INITS)}")
-    try:
-        rate = float(rate)
-    except (TypeError, ValueError):
-        rate = None
+    rate = _real(rate)
     matches = [r for r in RATES if rate is not None and np.isclose(rate, r, rtol=1e-9, atol=0)]
     if not matches:
         problems.append(f"learning_rate {fmt(result['learning_rate'])} is not one of the budget's rates "
                         f"{', '.join(f'{r:g}' for r in RATES)}")
-    try:
-        claim = float(claim)
-    except (TypeError, ValueError):
-        claim = None
+    claim = _real(claim)
     if claim is None or not 0 <= claim <= 1:
         problems.append(f"measured_accuracy {fmt(result['measured_accuracy'])} is not a fraction between 0 and 1")
     task.add(label, not problems, expected="a known activation and init, a rate of the budget, a fraction",
