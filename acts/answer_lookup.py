@@ -29,7 +29,10 @@ REFERENCES = {"xavier_init": {"acts.network.init_weights"}, "he_init": {"acts.ne
               # predict tasks: the checks' own measurements are the answers
               "predicted_dead_fraction": {"acts.checks.dead_units.measured_dead_fraction",
                                           "acts.checks.dead_units.closed_form"},
-              "predicted_vanishing_depth": {"acts.checks.depth.vanishing_depth"}}
+              "predicted_vanishing_depth": {"acts.checks.depth.vanishing_depth"},
+              # exercise 09: the check's own measurements
+              "budget_accuracy": {"acts.checks.comparison.held_out_accuracy"},
+              "gradient_ratio": {"acts.checks.comparison.first_last_ratio", "acts.checks.comparison.gradient_norms"}}
 
 
 def _reference(task: str) -> set:

@@ -17,7 +17,8 @@ SHARED_RESOURCE_GROUPS = {
 # The longest groups start first, so that none of them starts last and runs alone at the end (each of these runs
 # for a minute or more, measured; everything else takes seconds).
 LONGEST_FIRST = ("browser-lab", "grading-class", "tests/test_instructor_guide.py", "browser-voila",
-                 "notebooks/09_", "notebooks/06_", "solutions/06_", "tests/test_exercises.py", "solutions/00_")
+                 "notebooks/09_", "notebooks/06_", "solutions/09_", "solutions/06_", "tests/test_exercises.py",
+                 "solutions/00_")
 
 
 def xdist_group_of(nodeid: str) -> str:

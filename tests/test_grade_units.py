@@ -218,6 +218,8 @@ def test_hooks_are_restored():
      "sigmoid_derivative"),
     ("def predicted_dead_fraction(shift, n):\n    return measured_dead_fraction(shift, n)",
      "from acts.checks.dead_units import measured_dead_fraction", "predicted_dead_fraction"),
+    ("def gradient_ratio(a, i, seed=0, data_seed=0):\n    return acts.checks.comparison.first_last_ratio(a, i)",
+     "import acts.checks.comparison", "gradient_ratio"),
 ])
 def test_answer_lookup_is_flagged(source, context, task):
     assert "uses the course's own" in looked_up(source, task, context)

@@ -10,4 +10,5 @@
     xor.py             exercise 00          depth.py           exercise 06: leaky-ReLU gain, vanishing depth
     softmax_backward.py  exercise 05: the batched VJP at n = 100,000, the temperature backward (debug)
     dead_units.py      exercise 03: the fraction of units a bias shift kills (predict, then check by simulation)
+    comparison.py      exercise 09: held-out accuracy under a budget, a gradient ratio (debug), the choice
 """
