@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browser_report import session_started, summary_lines
 from parallel_groups import start_rank, xdist_group_of
 
 TESTS = Path(__file__).resolve().parent
@@ -45,6 +46,17 @@ def _is_integration(item) -> bool:
     return listed == "*" or (listed is not None and name in listed)
 
 
+
+
+def pytest_sessionstart(session):
+    session_started()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The browser tests' summary (tests/browser_report.py), here because only this conftest is loaded in the
+    process that reports under pytest-xdist."""
+    for line in summary_lines(config):
+        terminalreporter.write_line(line, yellow=line.startswith("SKIPPED"))
 
 
 # ------------------------------------------------------------------------------------ running in parallel

@@ -25,48 +25,23 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_report import ENABLE_HINT, IN_CI, LATENCY_RESULTS, SCREENSHOTS, SKIPPED, find_chromium, missing_requirement
 
 REPO = Path(__file__).resolve().parents[2]
-IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage"]  # containers often give /dev/shm only 64 MB
-ENABLE_HINT = ("enable them with `apt-get install chromium` and `pip install -e '.[browser]'` "
-               "(or set ACTS_CHROMIUM=/path/to/chromium; never `playwright install`)")
 SERVER_START_S = 90
 STATUS_IDLE = r"\|\s*Idle\s*$"
 
 
 # ---------------------------------------------------------------------------------------------- availability
-def find_chromium() -> str | None:
-    chosen = os.environ.get("ACTS_CHROMIUM")
-    candidates = [chosen] if chosen else ["/usr/bin/chromium", shutil.which("chromium"),
-                                          shutil.which("chromium-browser")]
-    for path in candidates:
-        if path and os.path.isfile(path) and os.access(path, os.X_OK):
-            return path
-    return None
-
-
-def missing_requirement() -> str | None:
-    """Why the browser tests cannot run here, or None."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the Python package playwright is not installed"
-    if find_chromium() is None:
-        where = os.environ.get("ACTS_CHROMIUM") or "/usr/bin/chromium or `chromium` on PATH"
-        return f"no Chromium found ({where})"
-    return None
-
-
 @pytest.fixture(scope="session")
 def browser_requirements():
     reason = missing_requirement()
@@ -76,7 +51,6 @@ def browser_requirements():
         pytest.skip(f"browser tests skipped: {reason}; {ENABLE_HINT}")
 
 
-_SKIPPED: list[str] = []
 _LESSONS_SELECTED: list[str] = []  # lessons whose tests this session runs (after -k and friends)
 
 
@@ -92,21 +66,10 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if item not in needs_browser]
         config.hook.pytest_deselected(items=needs_browser)
         _LESSONS_SELECTED.clear()
-        _SKIPPED.append(f"SKIPPED [{len(needs_browser)}] browser tests: {reason}; {ENABLE_HINT}")
+        SKIPPED.append(f"SKIPPED [{len(needs_browser)}] browser tests: {reason}; {ENABLE_HINT}")
 
 
 # ---------------------------------------------------------------------------------------------- screenshots
-# One folder for the whole run, whichever pytest-xdist worker takes the screenshot: the summary at the end (in
-# the process that reports) lists what this run saved there.
-SCREENSHOTS = Path(os.environ.get("ACTS_SCREENSHOTS") or Path(tempfile.gettempdir()) / "acts-screenshots")
-LATENCY_RESULTS = REPO / "benchmarks" / "results" / "browser_latency.json"   # written by test_latency.py
-_SESSION_START: list[float] = []
-
-
-def pytest_sessionstart(session):
-    _SESSION_START.append(time.time() - 1)
-
-
 @pytest.fixture(scope="session")
 def latency_results() -> Path:
     return LATENCY_RESULTS
@@ -132,35 +95,6 @@ def shoot(screenshot_dir):
         return path
 
     return take
-
-
-def _written_this_run(path: Path) -> bool:
-    try:
-        return bool(_SESSION_START) and path.stat().st_mtime >= _SESSION_START[0]
-    except OSError:
-        return False
-
-
-def pytest_terminal_summary(terminalreporter, config):
-    skipped = list(_SKIPPED)
-    if not skipped and getattr(config.option, "numprocesses", None) and not IN_CI:
-        # under pytest-xdist the workers deselect the browser tests; only this (reporting) process prints
-        reason = missing_requirement()
-        if reason is not None and any("browser" in arg or arg.rstrip("/") in ("tests", ".") for arg in config.args):
-            skipped.append(f"SKIPPED browser tests: {reason}; {ENABLE_HINT}")
-    for line in skipped:
-        terminalreporter.write_line(line, yellow=True)
-    shots = [p for p in SCREENSHOTS.glob("*.png") if _written_this_run(p)] if SCREENSHOTS.is_dir() else []
-    if shots:
-        terminalreporter.write_line(f"browser screenshots ({len(shots)}): {SCREENSHOTS}")
-    if _written_this_run(LATENCY_RESULTS):
-        results = json.loads(LATENCY_RESULTS.read_text())
-        terminalreporter.write_line("slider key press -> new picture in Chromium (median of "
-                                    f"{next(iter(results.values()))['moves']} moves; target median <= 150 ms on a "
-                                    "quiet 2-core machine):")
-        for call, r in results.items():
-            terminalreporter.write_line(f"  {call:26} {r['slider']:14} median {r['median_ms']:6.0f} ms   "
-                                        f"max {r['max_ms']:6.0f} ms")
 
 
 # ---------------------------------------------------------------------------------------------- servers
