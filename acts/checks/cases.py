@@ -115,17 +115,25 @@ def kink_derivative(task, fn, name, ref_f, low_slope, x, kwargs=None):
                  actual=arr, hint="No derivative exists at 0; pick the left or the right slope.")
 
 
+SPEED_RATIO = 20  # a whole-array ReLU costs 1-3x np.maximum(x, 0); np.vectorize and Python loops 100-300x
+
+
 def vectorised_speed(task, fn, name, kwargs=None):
-    """Best of up to 5 runs on 1e6 elements under SPEED_BOUND_S (timed by ``task.best_time``)."""
+    """1e6 elements under SPEED_BOUND_S, or (on a busy machine) within SPEED_RATIO times np.maximum(x, 0) timed
+    alongside: best of up to 5 runs (timed by ``task.best_time``). The ratio keeps a loaded machine from failing a
+    vectorised function; np.vectorize and loops stay far beyond it."""
     x = np.linspace(-5.0, 5.0, SPEED_N)
-    best, problem = task.best_time(fn, (x,), kwargs, bound_s=SPEED_BOUND_S)
+    best, problem, reference = task.best_time(fn, (x,), kwargs, bound_s=SPEED_BOUND_S,
+                                              reference=lambda values: np.maximum(values, 0.0))
+    fast = best <= SPEED_BOUND_S or (reference is not None and best <= SPEED_RATIO * reference)
     ms = int(SPEED_BOUND_S * 1000)
     hint = ("Your function raised or warned on this input (see actual): fix that first." if problem else
             "Use whole-array NumPy operations (np.maximum, np.where, comparisons); np.vectorize and Python loops "
             "call Python once per element (~200x slower).")
-    task.add(f"{name} is vectorised: 1,000,000 elements in under {ms} ms", best <= SPEED_BOUND_S and not problem,
-             input="np.linspace(-5, 5, 1_000_000)", expected=f"under {ms} ms",
-             actual=problem or "slower than the bound", hint=hint)
+    task.add(f"{name} is vectorised: 1,000,000 elements in under {ms} ms", fast and not problem,
+             input="np.linspace(-5, 5, 1_000_000)",
+             expected=f"under {ms} ms, or (on a busy machine) within {SPEED_RATIO}x np.maximum(x, 0) timed alongside",
+             actual=problem or "slower than both", hint=hint)
 
 
 def odd_part(task, fn, name, x, hint):
@@ -137,6 +145,6 @@ def odd_part(task, fn, name, x, hint):
                  expected=x, actual=both[:x.size] - both[x.size:], hint=hint)
 
 
-__all__ = ["SPEED_BOUND_S", "SPEED_N", "extreme_inputs", "fmt", "input_unchanged", "kink_derivative",
+__all__ = ["SPEED_BOUND_S", "SPEED_N", "SPEED_RATIO", "extreme_inputs", "fmt", "input_unchanged", "kink_derivative",
            "matches_finite_differences", "odd_part", "relative_accuracy", "sample_points", "shape_and_dtype",
            "vectorised_speed"]
