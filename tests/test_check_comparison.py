@@ -187,14 +187,3 @@ def test_the_notebooks_set_up_is_the_checks():
 def test_the_solution_uses_every_check_of_this_module():
     used = set(re.findall(r"acts\.check\.fresh\(\)\.(\w+)\(", SOLUTION.read_text()))
     assert used == {"budget_accuracy", "gradient_ratio", "choose_activation"} and used <= set(check.TASKS)
-
-
-@pytest.mark.parametrize("task,args", [("budget_accuracy", 5), ("gradient_ratio", 4), ("choose_activation", 0)])
-def test_stubs_say_not_implemented_yet(task, args):
-    def stub(*received):
-        assert len(received) == args
-        raise NotImplementedError()
-    feedback = getattr(check, task).evaluate(stub)
-    assert feedback.not_implemented and repr(feedback).endswith("run this check again.")
-    with pytest.raises(check.NotImplementedYet):
-        getattr(check, task)(stub)
