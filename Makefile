@@ -56,7 +56,10 @@ UNIT_PARALLEL = -p tests.fast_start --dist load
 # One BLAS thread per process while tests run side by side: OpenBLAS threads spin while they wait, and with more
 # busy processes than cores that spinning took the cores (measured: lesson 09's sweep cell 103 s -> 28 s in the
 # parallel suite, and 8% less CPU over the whole suite). Kernels, servers and the grader inherit it.
-TEST_ENV = OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+# tests/site/sitecustomize.py: the processes the tests start (servers, nbgrader, kernels) skip jsonschema's slow
+# optional IRI checker, 2-3 s of CPU each (see that file).
+TEST_ENV = OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+           PYTHONPATH="$(CURDIR)/tests/site$${PYTHONPATH:+:$$PYTHONPATH}"
 
 test: venv  ## ruff, then the whole suite: unit, property, notebooks (nbval), grading, browser (--durations: where time goes)
 	$(BIN)/ruff check .

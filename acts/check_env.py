@@ -102,6 +102,9 @@ def check_python():
 
 
 def main(argv=None) -> int:
+    # importing every package imports jsonschema, whose optional IRI checker costs 2-3 s of CPU and serves no schema
+    # of ours (acts.nbmeta.without_slow_iri_checker; not imported from acts, which may be the thing not installed)
+    sys.modules.setdefault("rfc3987_syntax", None)
     checks = [check_python()]
     try:
         checks += [check_package(req) for req in requirements()]

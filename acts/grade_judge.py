@@ -78,8 +78,11 @@ class Replayer:
         name = fn.name if isinstance(fn, LearnerFunction) else None
         measured = self.timings.get(timing_key(name, encode(dict(kwargs), _no_arrays)))
         if measured is None:
-            return np.inf, "not timed: the kernel did not ask for this timing"
-        return measured["seconds"], measured.get("problem")
+            return np.inf, "not timed: the kernel did not ask for this timing", None
+        reference = measured.get("reference_seconds")
+        reference = float(reference) if isinstance(reference, (int, float)) and not isinstance(reference, bool) \
+            else None
+        return measured["seconds"], measured.get("problem"), reference
 
 
 def _no_arrays(array):

@@ -76,7 +76,7 @@ class Recorder:
     def timer(self, fn, x, kwargs):
         """Ask for a timing; the grader measures it from outside the kernel. The verdict here is discarded."""
         self.timings.append({"function": self.names.get(id(fn)), "kwargs": encode(dict(kwargs), self.save)})
-        return 0.0, None
+        return 0.0, None, None
 
 
 def _forget_failed_runs():

@@ -19,7 +19,6 @@ TESTS = Path(__file__).resolve().parent
 INTEGRATION = {
     "test_grade.py": "*",                                   # grades notebooks in kernels (one shared run)
     "test_exercises.py": {"test_shipped_exercise_runs_and_says_not_implemented",   # a kernel per exercise
-                          "test_real_nbgrader_accepts_the_solutions",              # nbgrader
                           "test_nbgrader_scores_the_executed_solutions_full_without_warnings"},
     "test_instructor_guide.py": {"test_make_check_env", "test_acts_grade_on_a_folder_of_submissions",
                                  "test_make_slides_for_one_lesson",

@@ -12,11 +12,14 @@ from __future__ import annotations
 SHARED_RESOURCE_GROUPS = {
     "tests/test_grade.py": "grading-class",            # one grading run of a class folder (tests/grading_class.py)
     "tests/test_grade_threats.py": "grading-class",
-    "tests/browser/test_voila.py": "browser-voila",    # `make app`; every other browser test shares one JupyterLab
-}
+    "tests/browser/test_voila.py": "browser-voila",    # `make app`
+    # the lessons' Run All, on their own JupyterLab: beside the other browser tests instead of after them on the
+    # same worker (one more server and page load, about 15 s of CPU, against ~3 minutes of lessons in a row)
+    "tests/browser/test_lessons.py": "browser-lessons",
+}                                                      # every other browser test shares one JupyterLab
 # The longest groups start first, so that none of them starts last and runs alone at the end (each of these runs
 # for a minute or more, measured; everything else takes seconds).
-LONGEST_FIRST = ("browser-lab", "grading-class", "tests/test_instructor_guide.py", "browser-voila",
+LONGEST_FIRST = ("browser-lessons", "browser-lab", "grading-class", "tests/test_instructor_guide.py", "browser-voila",
                  "notebooks/09_", "notebooks/06_", "solutions/09_", "solutions/06_", "tests/test_exercises.py",
                  "solutions/00_")
 

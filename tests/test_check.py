@@ -545,7 +545,7 @@ def test_every_call_into_learner_code_goes_through_the_grading_caller(task):
         return call_directly(f, *args, **kwargs)
 
     timings = []
-    with check.grading_hooks(caller=caller, timer=lambda f, x, kw: timings.append(x.size) or (0.001, None),
+    with check.grading_hooks(caller=caller, timer=lambda f, x, kw: timings.append(x.size) or (0.001, None, None),
                              hidden_seed=7):
         feedback = getattr(check, task).evaluate(counted, hidden=True)
     assert feedback.passed, repr(feedback)

@@ -162,6 +162,14 @@ def test_speed_is_timed_outside_the_kernel(tmp_path):
     assert judge(spec, records.entry(0), records.load, fast, seed=11).passed
     slow = {timing_key("relu", {"dict": {}}): {"seconds": 0.5, "problem": None}}
     assert not judge(spec, records.entry(0), records.load, slow, seed=11).passed
+    # a busy grading machine: over the absolute bound, but within 20x np.maximum timed alongside, passes;
+    # np.vectorize-like slowness (100x and more) still fails
+    busy = {timing_key("relu", {"dict": {}}): {"seconds": 0.08, "problem": None, "reference_seconds": 0.01}}
+    assert judge(spec, records.entry(0), records.load, busy, seed=11).passed
+    loop = {timing_key("relu", {"dict": {}}): {"seconds": 0.5, "problem": None, "reference_seconds": 0.002}}
+    assert not judge(spec, records.entry(0), records.load, loop, seed=11).passed
+    bogus = {timing_key("relu", {"dict": {}}): {"seconds": 0.5, "problem": None, "reference_seconds": True}}
+    assert not judge(spec, records.entry(0), records.load, bogus, seed=11).passed
 
 
 def test_a_function_that_writes_into_its_input_is_replayed_as_such(tmp_path):

@@ -23,6 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from acts.nbmeta import is_check, nbgrader_meta
+
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "instructor-guide.md"
 TEXT = GUIDE.read_text(encoding="utf-8")
@@ -321,12 +323,20 @@ def acts_grade_scores(tmp: Path) -> dict:
 
 
 def test_nbgrader_releases_what_make_exercises_makes(round_trip):
+    """nbgrader generate_assignment, with solutions/ as its source (the guide's step 3 releases every assignment),
+    strips solutions and hidden tests exactly as `make exercises` does (tests/test_exercises.py checks that the
+    committed exercises are what it makes), and keeps the same tags, points and ids: so Run All goes past failing
+    checks in an nbgrader release as in exercises/."""
     release = round_trip["course"] / "release"
     assert sorted(p.name for p in release.iterdir()) == ASSIGNMENTS
-    for assignment in ROUND_TRIP:
+    for assignment in ASSIGNMENTS:
         released = nbformat.read(release / assignment / f"{assignment}.ipynb", 4)
-        exercise = nbformat.read(ROOT / "exercises" / f"{assignment}.ipynb", 4)
-        assert [c.source for c in released.cells] == [c.source for c in exercise.cells]
+        ours = nbformat.read(ROOT / "exercises" / f"{assignment}.ipynb", 4)
+        assert [c.source for c in released.cells] == [c.source for c in ours.cells], assignment
+        assert [c.metadata.get("tags", []) for c in released.cells] == [c.metadata.get("tags", []) for c in ours.cells]
+        assert ([(nbgrader_meta(c).get("grade_id"), nbgrader_meta(c).get("points")) for c in released.cells]
+                == [(nbgrader_meta(c).get("grade_id"), nbgrader_meta(c).get("points")) for c in ours.cells])
+        assert any("raises-exception" in c.metadata.get("tags", []) for c in released.cells if is_check(c))
 
 
 def test_nbgrader_round_trip_scores_equal_acts_grade(round_trip):

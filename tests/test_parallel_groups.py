@@ -26,11 +26,13 @@ def test_every_user_of_the_graded_class_shares_one_group():
     assert {xdist_group_of(f"{_relative(p)}::test_x") for p in users} == {"grading-class"}
 
 
-def test_browser_tests_share_jupyterlab_and_voila_runs_apart():
+def test_browser_tests_share_jupyterlab_and_voila_and_the_lessons_run_apart():
     for path in (TESTS / "browser").glob("test_*.py"):
         group = xdist_group_of(f"{_relative(path)}::test_x[a-b]")
         uses_voila = re.search(r"\bvoila_(server|app)\b", path.read_text()) is not None
-        assert group == ("browser-voila" if uses_voila else "browser-lab"), path.name
+        runs_lessons = "lesson_runner" in path.read_text()
+        expected = "browser-voila" if uses_voila else "browser-lessons" if runs_lessons else "browser-lab"
+        assert group == expected, path.name
 
 
 def test_a_notebook_is_one_group_and_a_file_is_its_own():

@@ -39,7 +39,7 @@ TIMED_OUT = "did not return within"
 # in its own process with a caller that replays those outcomes; it times from outside the kernel and draws hidden
 # inputs from a seed it chooses at grading time.
 _CALLER = None        # None, or (call_directly, fn, args, kwargs) -> (result, problem)
-_TIMER = None         # None, or (fn, x, kwargs) -> (best seconds, problem) for the speed check
+_TIMER = None         # None, or (fn, x, kwargs) -> (best seconds, problem, np.maximum(x, 0)'s seconds or None)
 _HIDDEN_SEED = None   # None, or an int mixed into every hidden-input seed
 
 
@@ -345,10 +345,11 @@ class Task:
         once under ``bound_s``. With ``reference`` (a whole-array operation on the same arguments), each call is
         paired with one of the reference, so that both are timed under the same load; after 3 pairs, a best over
         50x the reference's is clearly slow and ends the timing (one pair can be unlucky on a busy machine).
-        The one place that times learner code: a grader can time it from outside here (then there is no reference
-        timing)."""
+        The one place that times learner code: a grader can time it from outside here; its reference is then
+        np.maximum(x, 0), timed alongside (acts.grade_worker), the only reference a check uses today."""
         if _TIMER is not None:  # grading: timed from outside the learner's kernel
-            return (*_TIMER(fn, args[0], kwargs or {}), None)
+            seconds, problem, reference_seconds = _TIMER(fn, args[0], kwargs or {})
+            return seconds, problem, (reference_seconds if reference is not None else None)
         # the CPU time of this thread (which runs fn), not the wall clock: time spent waiting for a core on a busy
         # machine is not the function's cost (two test suites at once on 2 cores failed np.maximum on wall time)
         best, reference_best, problem = np.inf, np.inf, None

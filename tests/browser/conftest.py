@@ -54,6 +54,7 @@ def browser_requirements():
 _LESSONS_SELECTED: list[str] = []  # lessons whose tests this session runs (after -k and friends)
 
 
+@pytest.hookimpl(trylast=True)  # after -k, -m and --deselect have removed their items
 def pytest_collection_modifyitems(config, items):
     """Outside CI, without a browser: leave the browser tests out and say so in ONE line at the end."""
     _LESSONS_SELECTED[:] = [item.callspec.params["lesson"] for item in items
@@ -246,13 +247,47 @@ class Lab:
         page.goto(url, wait_until="domcontentloaded")
         return NotebookPage(page, self.root / path)
 
+    def window(self) -> "LabWindow":
+        """One more browser tab with JupyterLab, in which notebooks open side by side as a learner opens them."""
+        self._workspaces += 1
+        page = self.context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{self.base}/lab/workspaces/t{self._workspaces}?reset&token={self.token}",
+                  wait_until="domcontentloaded")
+        page.locator(".jp-LabShell").wait_for()
+        return LabWindow(page, self.root)
+
+
+class LabWindow:
+    """One JupyterLab page in which notebooks open as tabs of its main area (File > Open from Path...), each with
+    its own fresh kernel. Loading JupyterLab costs 8-10 s of CPU in Chromium (measured: 5 notebooks took 91 s of
+    CPU in 5 pages, 49 s in one page), so that lessons share one page, as a learner's lessons do."""
+
+    def __init__(self, page, root: Path):
+        self.page, self.root = page, root
+
+    def open(self, path: str) -> "NotebookTab":
+        """Open the notebook at ``path`` (relative to root) in a new tab of this page; it becomes the current one."""
+        menu(self.page, "File", "filebrowser:open-path")
+        box = self.page.locator(".jp-Dialog input").first
+        box.fill(path)
+        box.press("Enter")
+        name = Path(path).name
+        self.page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current", has_text=name).wait_for()
+        panel = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+        panel.wait_for()
+        return NotebookTab(self.page, self.root / path, panel.get_attribute("id"), name)
+
+    def close(self):
+        self.page.close()
+
 
 class NotebookPage:
     """One notebook in its own JupyterLab tab, with the few moves a learner makes."""
 
-    def __init__(self, page, file: Path):
+    def __init__(self, page, file: Path, panel: str = ".jp-NotebookPanel:not(.lm-mod-hidden)"):
         self.page, self.file = page, file
-        self.notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first
+        self.notebook = page.locator(f"{panel} .jp-Notebook").first
 
     # -------------------------------------------------------------- waiting
     def kernel_status(self) -> str:
@@ -272,43 +307,45 @@ class NotebookPage:
 
     def wait_execution_done(self, timeout: float = 300, settle: float = 0.6):
         """No cell waiting or running ([*]) and the kernel idle, twice in a row ``settle`` seconds apart."""
-        script = """(pattern) => {
+        script = """([notebook, pattern]) => {
             const idle = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
                 .some(e => new RegExp(pattern).test(e.textContent));
-            const pending = [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
+            const pending = [...notebook.querySelectorAll('.jp-InputPrompt')]
                 .some(e => e.textContent.includes('*'));
             return idle && !pending;
         }"""
         deadline = time.monotonic() + timeout
+        arg = [self.notebook.element_handle(), STATUS_IDLE]
         while True:
             left = max(1.0, deadline - time.monotonic())
-            self.page.wait_for_function(script, arg=STATUS_IDLE, timeout=left * 1000, polling=200)
+            self.page.wait_for_function(script, arg=arg, timeout=left * 1000, polling=200)
             time.sleep(settle)
-            if self.page.evaluate(script, STATUS_IDLE):
+            if self.page.evaluate(script, arg):
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError("execution did not finish")
 
     # -------------------------------------------------------------- actions
-    def menu(self, menu: str, command: str):
-        """Click a main-menu item by its command id, e.g. menu("Run", "runmenu:run-all")."""
-        self.page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{menu}$")).click()
-        self.page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
+    def menu(self, menu_name: str, command: str):
+        menu(self.page, menu_name, command)
 
     def run_all(self):
         """Edit > Clear Outputs of All Cells, then Run > Run All Cells, through the menus as a learner does it.
 
         Clearing first makes the stored prompts ([3]) of a committed lesson disappear, so that a number on a
         prompt can only come from this run."""
+        notebook = self.notebook.element_handle()
         self.menu("Edit", "editmenu:clear-all")
         self.page.wait_for_function(
-            """() => ![...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
-                        .some(e => /\\[[*0-9]+\\]/.test(e.textContent))""", timeout=30_000, polling=100)
+            """(notebook) => ![...notebook.querySelectorAll('.jp-InputPrompt')]
+                        .some(e => /\\[[*0-9]+\\]/.test(e.textContent))""", arg=notebook, timeout=30_000,
+            polling=100)
         self.menu("Run", "runmenu:run-all")
         # the cells are queued at once: wait until one shows [*] (or a number, if the run was that quick)
         self.page.wait_for_function(
-            """() => [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
-                        .some(e => /\\[[*0-9]+\\]/.test(e.textContent))""", timeout=30_000, polling=100)
+            """(notebook) => [...notebook.querySelectorAll('.jp-InputPrompt')]
+                        .some(e => /\\[[*0-9]+\\]/.test(e.textContent))""", arg=notebook, timeout=30_000,
+            polling=100)
 
     def cell(self, index: int):
         return self.notebook.locator(".jp-Cell").nth(index)
@@ -368,6 +405,42 @@ class NotebookPage:
 
     def close(self):
         self.page.close()
+
+
+class NotebookTab(NotebookPage):
+    """A notebook in one tab of a LabWindow: found by its panel's id, whichever tab is current. The status bar and
+    the menus act on the current tab: ``activate`` it before waiting for its kernel or using a menu."""
+
+    def __init__(self, page, file: Path, panel_id: str, name: str):
+        super().__init__(page, file, panel=f"[id='{panel_id}']")
+        self.tab = page.locator(f".lm-DockPanel-tabBar .lm-TabBar-tab[data-id='{panel_id}']")
+        self.name = name
+
+    def activate(self):
+        self.tab.click()
+        self.notebook.wait_for(state="visible")
+
+    def close(self, timeout: float = 30):
+        """Close the tab, discarding unsaved changes (the notebooks are temporary copies); its kernel shuts down
+        (the settings' kernelShutdown). The other tabs go on."""
+        if self.page.is_closed() or not self.tab.count():
+            return
+        self.activate()
+        self.tab.locator(".lm-TabBar-tabCloseIcon").click()
+        discard = self.page.locator(".jp-Dialog button", has_text="Discard")
+        deadline = time.monotonic() + timeout
+        while self.tab.count():
+            if discard.count():
+                discard.first.click()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the tab of {self.name} did not close")
+            time.sleep(0.1)
+
+
+def menu(page, menu_name: str, command: str):
+    """Click a main-menu item by its command id, e.g. menu(page, "Run", "runmenu:run-all")."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{menu_name}$")).click()
+    page.locator(f'.lm-Menu-item[data-command="{command}"]').click()
 
 
 # ---------------------------------------------------------------------------------------------- sliders
@@ -532,68 +605,67 @@ def recorded_seconds(path: Path) -> float:
 
 
 class LessonRunner:
-    """Runs lessons ahead of the tests that ask for them: up to ``tabs`` browser tabs (kernels) at once,
-    the longest lessons (by their recorded execution time) first, so that the slow ones never run alone at
-    the end. Each lesson: a new tab with a fresh kernel, Edit > Clear Outputs, Run > Run All."""
+    """Runs lessons ahead of the tests that ask for them (from the first lesson test on): up to ``tabs`` lessons
+    (kernels) at once, the longest (by their recorded execution time) first, so that the slow ones never run alone
+    at the end. The lessons open
+    in one JupyterLab page (``window``), as a learner opens them one after another: each in a new tab with a
+    fresh kernel, then Edit > Clear Outputs, Run > Run All. A lesson's tab is closed after its test."""
 
-    def __init__(self, lab, names, tabs):
-        self.lab, self.tabs, self.running = lab, tabs, {}
+    def __init__(self, window, names, tabs):
+        self.window, self.tabs, self.running = window, tabs, {}
         self.queue = sorted(names, key=lambda n: -recorded_seconds(REPO / "notebooks" / n))
 
     def _start(self, names):
-        """Open every tab first (their kernels start in parallel), then Run All in each."""
-        pages = []
         for name in names:
             self.queue.remove(name)
-            pages.append((name, self.lab.open(f"notebooks/{name}")))
-        for name, page in pages:
+            tab = None
             try:
-                page.wait_ready()
-                page.run_all()
+                tab = self.window.open(f"notebooks/{name}")
+                tab.wait_ready()
+                tab.run_all()
             except Exception as exc:  # reported by the lesson's own test
-                self.running[name] = (page, exc)
+                self.running[name] = (tab, exc)
                 continue
-            self.running[name] = (page, None)
+            self.running[name] = (tab, None)
 
     def fill(self):
         self._start(self.queue[:max(0, self.tabs - len(self.running))])
 
     def take(self, name):
-        """(page, error while starting) of lesson ``name``, with Run All under way; frees its tab slot."""
+        """(tab, error while starting) of lesson ``name``, its tab current and Run All under way; frees its slot
+        (the tab is None if it could not be opened)."""
         if name in self.queue:
             self._start([name])
         self.fill()
-        return self.running.pop(name)
+        tab, error = self.running.pop(name)
+        if tab is not None and error is None:
+            try:
+                tab.activate()
+            except Exception as exc:
+                error = exc
+        return tab, error
 
     def close(self):
-        for page, _ in self.running.values():
-            page.close()
+        for tab, _ in self.running.values():
+            if tab is not None:
+                tab.close()
 
 
 @pytest.fixture(scope="session")
-def lesson_runner(lab):
+def lab_window(lab):
+    """The JupyterLab page shared by the lessons, the explorers and the exercise (one app load for all of them):
+    each opens its notebook in a tab of it and activates that tab before it acts."""
+    window = lab.window()
+    yield window
+    window.close()
+
+
+@pytest.fixture(scope="session")
+def lesson_runner(lab_window):
     tabs = max(1, int(os.environ.get("ACTS_BROWSER_TABS", "3")))
-    runner = LessonRunner(lab, list(_LESSONS_SELECTED), tabs)
+    runner = LessonRunner(lab_window, list(_LESSONS_SELECTED), tabs)
     yield runner
     runner.close()
-
-
-_LESSONS_STARTED: list[bool] = []
-
-
-@pytest.fixture(autouse=True)
-def _start_lessons_early(request):
-    """When lessons are among the selected tests, the first test that uses JupyterLab starts the first tabs of them,
-    so that their kernels compute while the explorer and exercise tests wait for renders. (Only a process that
-    runs JupyterLab tests does: under pytest-xdist the Voila tests run on another worker.)"""
-    if not _LESSONS_STARTED and "lab" in request.fixturenames and _LESSONS_SELECTED \
-            and missing_requirement() is None:
-        _LESSONS_STARTED.append(True)
-        try:
-            request.getfixturevalue("lesson_runner").fill()
-        except Exception:  # the lesson tests meet (and report) the same error themselves
-            pass
-    yield
 
 
 # ---------------------------------------------------------------------------------------------- Voila

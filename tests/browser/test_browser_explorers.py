@@ -34,7 +34,7 @@ CASES = explorer_cases()
 
 
 @pytest.fixture(scope="module")
-def explorers_page(lab, shoot):
+def explorers_page(lab, lab_window, shoot):
     """One scratch notebook showing every explorer, run once in a fresh kernel; {case: code cell index}."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -47,7 +47,7 @@ def explorers_page(lab, shoot):
         index[(name, args)] = i
     path = lab.root / "scratch" / "explorers_scratch.ipynb"
     nbformat.write(nb, path)
-    page = lab.open("scratch/explorers_scratch.ipynb")
+    page = lab_window.open("scratch/explorers_scratch.ipynb")
     try:
         page.wait_ready()
         page.run_all()
@@ -61,6 +61,7 @@ def explorers_page(lab, shoot):
 @pytest.mark.parametrize("name,args", CASES, ids=[f"{n}({a})".replace("'", "") for n, a in CASES])
 def test_slider_updates_plot_and_readout(explorers_page, name, args, drive_slider):
     nb, index = explorers_page
+    nb.activate()  # lessons open in other tabs of the same page meanwhile
     cell = nb.code_cell(index[(name, args)])
     stem = f"explorer-{name}-{args.strip(chr(39))}" if args else f"explorer-{name}"
     errors = cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')

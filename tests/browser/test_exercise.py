@@ -99,14 +99,14 @@ EXERCISE = pick_exercise()
 
 
 @pytest.mark.skipif(EXERCISE is None, reason="no exercises/*.ipynb (with a solution) yet")
-def test_learner_solves_an_exercise(lab, shoot):
+def test_learner_solves_an_exercise(lab_window, shoot):
     sol, check, correct, task, defined, context = first_task(EXERCISE)
     wrong = make_wrong(correct)
     assert failing_cases(correct, defined, task, context) == [], f"the solution fails acts.check.{task} here"
     expected_failures = failing_cases(wrong, defined, task, context)
     assert expected_failures, f"the wrong solution must fail acts.check.{task}:\n{wrong}"
 
-    page = lab.open(f"exercises/{EXERCISE}.ipynb")
+    page = lab_window.open(f"exercises/{EXERCISE}.ipynb")
     try:
         page.wait_ready()
         # 1. untouched: Run All reaches the last cell; each check says "not implemented yet"

@@ -1,8 +1,9 @@
 """Every notebook in notebooks/, as a learner runs it: open it in JupyterLab, Run All, and see no error.
 
-The notebooks are found with a glob, so lessons added later are covered. Each runs in its own browser tab with
-a fresh kernel; the session's LessonRunner (conftest.py) starts them early and runs ACTS_BROWSER_TABS (default 3)
-at a time, the longest first.
+The notebooks are found with a glob, so lessons added later are covered. The lessons open one after another in one
+JupyterLab page, each in its own tab with a fresh kernel; the session's LessonRunner (conftest.py) runs
+ACTS_BROWSER_TABS (default 3) at a time, the longest first. Under `make test` they have a JupyterLab of their own
+(tests/parallel_groups.py), beside the other browser tests.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def test_lesson_runs_without_errors(lesson_runner, lesson, shoot):
     page, start_error = lesson_runner.take(lesson)
     try:
         if start_error is not None:
-            shoot(page.page, f"lesson-{lesson}-start-failed")
+            shoot(lesson_runner.window.page, f"lesson-{lesson}-start-failed")
             raise start_error
         page.wait_execution_done(timeout=TIMEOUT_S)
         shoot(page.page, f"lesson-{lesson}")
@@ -42,4 +43,5 @@ def test_lesson_runs_without_errors(lesson_runner, lesson, shoot):
         failed = [i for i, c in enumerate(code) if any(o.output_type == "error" for o in c.outputs)]
         assert not failed, f"{lesson}: code cells {failed} raised"
     finally:
-        page.close()
+        if page is not None:
+            page.close()
