@@ -14,7 +14,7 @@ SHARED_RESOURCE_GROUPS = {
     "tests/test_grade_threats.py": "grading-class",
     "tests/browser/test_voila.py": "browser-voila",    # `make app`
     # the lessons' Run All, on their own JupyterLab: beside the other browser tests instead of after them on the
-    # same worker (one more server and page load, about 15 s of CPU, against ~3 minutes of lessons in a row)
+    # same worker (one more server and page load, estimated at 15 s of CPU, against ~3 minutes of lessons in a row)
     "tests/browser/test_lessons.py": "browser-lessons",
 }                                                      # every other browser test shares one JupyterLab
 # The longest groups start first, so that none of them starts last and runs alone at the end (each of these runs

@@ -260,8 +260,8 @@ class Lab:
 
 class LabWindow:
     """One JupyterLab page in which notebooks open as tabs of its main area (File > Open from Path...), each with
-    its own fresh kernel. Loading JupyterLab costs 8-10 s of CPU in Chromium (measured: 5 notebooks took 91 s of
-    CPU in 5 pages, 49 s in one page), so that lessons share one page, as a learner's lessons do."""
+    its own fresh kernel. Loading JupyterLab costs about 10 s of CPU in Chromium (measured: 5 notebooks took 91 s
+    of CPU in 5 pages, 49 s in one page), so that lessons share one page, as a learner's lessons do."""
 
     def __init__(self, page, root: Path):
         self.page, self.root = page, root
