@@ -27,7 +27,9 @@ def execute(path: Path, timeout: int = 600) -> float:
     env_backup = os.environ.get("MPLBACKEND")
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+        # coalesce_streams: consecutive prints are stored as one output however the kernel happened to flush them,
+        # so that re-running a notebook changes its file only where its results changed
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", coalesce_streams=True,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
         if env_backup is None:

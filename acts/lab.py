@@ -10,6 +10,10 @@ whether the ratio is inside it.
 Right: a histogram of every layer's activations, one row per layer (layer 1 at the bottom), so saturation at
 the ends of sigmoid's or tanh's range shows up as bright columns at the edges. Unbounded activations (ReLU ...)
 are shown divided by each layer's RMS, so a layer's shape stays visible when the scale explodes or vanishes.
+
+Speed: the probe runs in float32 with per-layer power-of-two rescaling of the gradients (``acts.network.MLP``'s
+``dtype`` and ``backward(rescale=True)``), which agrees with float64 to about 1e-6 and takes half the time; settings
+whose forward signal leaves float32's range run in float64 (``float32_was_enough``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocato
 
 from . import registry
 from ._display import FigureImage, WithFigureFallback
-from .network import INITS, frobenius_norms, probe
+from .network import INITS, probe
 from .plotting import PALETTE
 
 BINS = 41
@@ -37,6 +41,30 @@ TARGET_FACTOR = 2.0  # the target band: the first layer's gradient within this f
 def within_target(ratio: float, factor: float = TARGET_FACTOR) -> bool:
     """Whether a first/last gradient ratio lies in the band 1/factor <= ratio <= factor (nan: no)."""
     return bool(1 / factor <= ratio <= factor)
+
+
+def layer_axis_end(depth: int) -> int:
+    """The last layer the layer axes show: the depth rounded up to a multiple of 5 (to 20 layers) or of 10.
+
+    A first visit to a depth then usually keeps the axes of the one before (dragging from 41 to 50 redraws no
+    tick label), and text is the slow part of a render: about 50 of 180 ms per update when every depth drew
+    its own axes."""
+    step = 5 if depth <= 20 else 10
+    return -(-int(depth) // step) * step
+
+
+def float32_was_enough(net, norms, weight_norms) -> bool:
+    """Whether a float32 probe can stand for the float64 one: every layer's activation input stayed well inside
+    float32's range (finite, largest entry between 1e-30 and 1e30: neither overflowing nor flushed towards 0)
+    and every gradient norm came out finite and positive. The gradients themselves cannot leave the range:
+    ``backward(rescale=True)`` keeps them near 1. Exploding forward signals (ReLU at large weight scales) and
+    fully saturated layers fail this test and are computed in float64."""
+    for v in net.activation_inputs():
+        peak = float(np.max(np.abs(v)))
+        if not 1e-30 <= peak <= 1e30:  # also false for nan
+            return False
+    both = np.concatenate([norms, weight_norms])
+    return bool(np.all(np.isfinite(both)) and np.all(both > 0))
 
 
 def is_bounded(activation) -> bool:
@@ -162,13 +190,14 @@ class VanishingGradientsLab:
         ax_hist.set_title("activations (bright = many)", fontsize=12)
         for axis in (ax_norm.xaxis, ax_hist.xaxis, ax_hist.yaxis):
             axis.set_major_locator(MaxNLocator(nbins=5, integer=axis is not ax_hist.xaxis))
-        # blitting (acts._display) in three cached levels, the most often changed on top: 0, a full draw of the
-        # panels, titles and legend (drawn once); 1, the value axes: the y axis of the norms (with its grid) and
-        # the x axis of the histogram (redrawn when their limits or label change); 2, the layer axes: the x axis of
-        # the norms and the y axis of the histogram (redrawn when the depth changes). The curves, band and
-        # histogram image are drawn on every render. Text is most of the drawing time: a depth change redraws two
-        # axes, not the whole figure.
-        self.view.set_layers((ax_norm.yaxis, ax_hist.xaxis), (ax_norm.xaxis, ax_hist.yaxis),
+        # blitting (acts._display) in four cached levels, the most often changed on top: 0, a full draw of the
+        # panels, titles and legend (drawn once); 1, the layer axes: the x axis of the norms and the y axis of the
+        # histogram (redrawn when the depth passes a multiple of 10, see layer_axis_end); 2, the x axis of the
+        # histogram (when its range or label change: another activation); 3, the y axis of the norms, with its grid
+        # (when its limits change, e.g. after a large change of the weight scale). The curves, band and histogram
+        # image are drawn on every render. Text is most of the drawing time (an axis ~20 ms): most first visits
+        # draw no axis at all, and a new weight scale draws one.
+        self.view.set_layers((ax_norm.xaxis, ax_hist.yaxis), (ax_hist.xaxis,), (ax_norm.yaxis,),
                              moving=(self.heatmap, self.band, self.line_signal, self.line_weights))
 
     def settings(self) -> tuple:
@@ -188,14 +217,20 @@ class VanishingGradientsLab:
         """Forward and backward once through the probe net of acts.network; stores the numbers (and keeps them
         for ``update``, keyed by the settings)."""
         act = registry.get(self.activation.value)
-        # probe runs on one BLAS thread (acts.network.one_blas_thread): these products are too small for threads
-        net = probe(act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed,
-                    residual=self.residual.value, norm="layer" if self.layer_norm.value else None)
+        settings = (act, self.depth.value, self.width, self.init.value, self.scale.value, self.batch, self.seed)
+        options = dict(residual=self.residual.value, norm="layer" if self.layer_norm.value else None)
+        # float32 first: 2-3x faster (measured at depth 50: 95 -> 40 ms); float64 where float32's range was not
+        # enough. probe runs on one BLAS thread (acts.network.one_blas_thread): these products are too small for threads
+        with np.errstate(over="ignore", invalid="ignore"):  # float32 may overflow: then float64 takes over
+            net = probe(*settings, **options, dtype=np.float32)
+            norms, weight_norms = net.true_norms(), net.true_norms("weights")
+        if not float32_was_enough(net, norms, weight_norms):
+            net = probe(*settings, **options)
+            norms, weight_norms = net.true_norms(), net.true_norms("weights")
         # keep each net until the next one exists: freeing its ~40 MB first made glibc return the memory to the
         # system and fault it in again on the next update (~25 ms, more than half of the compute)
         self._net, self._net_settings = net, self.settings()
-        self.norms = frobenius_norms(net.grad_preactivations)  # on one BLAS thread, like the probe itself
-        self.weight_norms = frobenius_norms(net.grad_weights[:-1])
+        self.norms, self.weight_norms = norms, weight_norms
         last = self.norms[-1]
         with np.errstate(divide="ignore", invalid="ignore"):
             self.ratio = float(self.norms[0] / last) if last > 0 else float("nan")
@@ -225,11 +260,15 @@ class VanishingGradientsLab:
         finite = np.concatenate(shown)
         finite = finite[np.isfinite(finite)]
         low, high = (finite.min(), finite.max()) if finite.size else (1e-3, 1.0)
-        ax_norm.set_ylim(*_log_limits(low, high, ax_norm.get_ylim() if self.view.renders else None))
-        ax_norm.set_xlim(0.5, len(self.norms) + 0.5)
+        # room to grow on the side the first layer's norm moves to as the net gets deeper: away from the last's
+        grows = "down" if self.norms[0] < last else "up"
+        ax_norm.set_ylim(*_log_limits(low, high, ax_norm.get_ylim() if self.view.renders else None, grows))
+        layer_limits = (0.5, layer_axis_end(len(self.norms)) + 0.5)
+        ax_norm.set_xlim(*layer_limits)
         name, init = self.activation.value, self.init.value
         self.heatmap.set_data(self.histograms)
         self.heatmap.set_extent((*self.hist_range, 0.5, len(self.norms) + 0.5))
+        ax_hist.set_ylim(*layer_limits)
         ax_hist.set_xlabel(self.hist_label, fontsize=12)
         self.heatmap.norm.vmax = max(float(self.histograms.max()), 1e-12)
         options = ", ".join(o for o, on in (("residual", self.residual.value), ("layer norm", self.layer_norm.value))
@@ -254,9 +293,9 @@ class VanishingGradientsLab:
     def _render(self) -> bytes:
         """One PNG into the Image widget; each cached level is drawn again only when its limits changed."""
         ax_norm, ax_hist = self.view.axes
-        value_axes = (ax_norm.get_ylim(), ax_hist.get_xlim(), ax_hist.get_xlabel())
         layer_axes = (ax_norm.get_xlim(), ax_hist.get_ylim())
-        return self.view.render(keys=("panels", value_axes, layer_axes))
+        histogram_axis = (ax_hist.get_xlim(), ax_hist.get_xlabel())
+        return self.view.render(keys=("panels", layer_axes, histogram_axis, ax_norm.get_ylim()))
 
     def update(self, change=None):
         """Numbers for the current settings, then one render. Settings seen before (a slider dragged back) reuse
@@ -276,15 +315,21 @@ class LabWidget(WithFigureFallback, widgets.VBox):
     """The lab's widget: a VBox whose output bundle also carries a PNG of the figure (``.lab`` is the lab)."""
 
 
-def _log_limits(low, high, current=None):
+def _log_limits(low, high, current=None, grows=None):
     """Log-axis limits on whole decades around [low, high]; the current ones are kept while the data fit inside
-    them and span at least half of their decades, so that small changes redraw only the curves."""
+    them and span at least half of their decades, so that small changes redraw only the curves.
+
+    ``grows`` ("down" or "up"): new limits leave a fifth of the data's span free on that side. Dragging the depth
+    moves the first layer's norm by about a decade per layer, and without that room every step would redraw the
+    value axis (~45 ms, a third of an update: text is the slow part of drawing)."""
     lo, hi = math.log10(low), math.log10(high)
     if current is not None:
         c_lo, c_hi = (math.log10(c) for c in current)
         if c_lo <= lo - 0.1 and hi + 0.1 <= c_hi and hi - lo >= 0.5 * (c_hi - c_lo):
             return current
-    lo_d, hi_d = math.floor(lo - 0.1), math.ceil(hi + 0.1)
+    room = 0.2 * (hi - lo)
+    lo_d = math.floor(lo - 0.1 - (room if grows == "down" else 0))
+    hi_d = math.ceil(hi + 0.1 + (room if grows == "up" else 0))
     return 10.0**lo_d, 10.0**hi_d
 
 

@@ -119,12 +119,20 @@ class MLP:
     f(Z), or f(U), plus the shortcut) for each hidden layer l = 0..depth-1, and ``output``. By
     ``backward(grad_output)``: ``grad_preactivations[l]`` (dL/dZ), ``grad_activations[l]`` (dL/dA), and for every
     layer incl. the output ``grad_weights``, ``grad_biases``.
+
+    ``dtype``: float64 (the default; what lessons and training use) or float32, which the vanishing-gradient lab's
+    probe uses for speed (half the memory traffic, and NumPy's float32 exp is vectorised on every x86-64 CPU while
+    its float64 exp is not without AVX-512). float32 covers only about 1e-38..3e38, so deep gradients underflow
+    unless ``backward(..., rescale=True)`` keeps them in range (see ``grad_exponents``).
     """
 
     def __init__(self, sizes, activation="relu", init="he", scale=1.0, bias=0.0, seed=0,
                  params=None, output_init=None, output_scale=1.0, weights=None, shift=0.0, residual=False,
-                 norm=None):
+                 norm=None, dtype=np.float64):
         sizes = [int(s) for s in sizes]
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float64, np.float32):
+            raise ValueError(f"dtype must be float64 or float32, got {self.dtype}")
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least an input and an output size, all >= 1; got {sizes}")
         self.activation = get_activation(activation)
@@ -148,17 +156,18 @@ class MLP:
             last = i == len(sizes) - 2
             if weights is None:
                 self.weights.append(init_weights(n_in, n_out, output_init if last else init,
-                                                 output_scale if last else scale, rng))
+                                                 output_scale if last else scale, rng).astype(self.dtype))
             else:
                 given = np.asarray(weights[i], dtype=float)
                 if given.shape != (n_in, n_out):
                     raise ValueError(f"weights[{i}] must have shape {(n_in, n_out)}, got {given.shape}")
-                self.weights.append(given * (output_scale if last else scale))
-            self.biases.append(np.full(n_out, 0.0 if last else float(bias)))
+                self.weights.append((given * (output_scale if last else scale)).astype(self.dtype))
+            self.biases.append(np.full(n_out, 0.0 if last else float(bias), dtype=self.dtype))
         self.input = self.output = None
         self.preactivations, self.activations = [], []
         self.normalised, self._inverse_sd = [], []
         self.grad_preactivations, self.grad_activations, self.grad_weights, self.grad_biases = [], [], [], []
+        self.grad_exponents = np.zeros(0, dtype=int)
 
     @property
     def depth(self) -> int:
@@ -168,7 +177,7 @@ class MLP:
     def forward(self, X) -> np.ndarray:
         """Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l) - shift for each hidden layer; output = A_depth W + b (linear).
         With ``norm="layer"`` f gets U_l = layer_norm(Z_l); with ``residual`` A_l also adds A_{l-1}."""
-        a = np.asarray(X, dtype=float)
+        a = np.asarray(X, dtype=self.dtype)
         if a.ndim != 2 or a.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (batch, {self.sizes[0]}), got {a.shape}")
         self.input = a
@@ -205,20 +214,28 @@ class MLP:
         """What each hidden layer's activation function was applied to: Z, or U with layer normalisation."""
         return self.normalised if self.norm == "layer" else self.preactivations
 
-    def backward(self, grad_output, weights=True) -> None:
+    def backward(self, grad_output, weights=True, rescale=False) -> None:
         """Back-propagate dL/d output. Chain rule per layer, from the output down:
         dL/dW_l = A_{l-1}^T dL/dZ_l,  dL/db_l = sum over the batch of dL/dZ_l,
         dL/dA_{l-1} = dL/dZ_l W_l^T (+ dL/dA_l through a residual shortcut),
         dL/dZ_{l-1} = dL/dA_{l-1} * f'(Z_{l-1})  (through ``layer_norm_backward`` first with layer normalisation).
-        ``weights=False`` skips the weight and bias gradients (the lab only needs dL/dZ)."""
+        ``weights=False`` skips the weight and bias gradients (the lab only needs dL/dZ).
+
+        ``rescale=True`` (for float32): each dL/dA_{l-1} is multiplied by a power of two 2^k that brings its largest
+        entry into [1/2, 1), and the layers below inherit it, since every step of the chain rule is linear in the
+        gradient that comes down. Multiplying by 2^k is exact, so nothing is lost; ``grad_exponents[l]`` holds
+        the sum of the k's applied to hidden layer l, and its true gradients are the stored ones times
+        2^-grad_exponents[l] (``true_norms`` applies it). Without rescaling the exponents are all 0."""
         if self.output is None:
             raise RuntimeError("call forward(X) before backward()")
-        dz = np.asarray(grad_output, dtype=float).reshape(self.output.shape)
+        dz = np.asarray(grad_output, dtype=self.dtype).reshape(self.output.shape)
         inputs = [self.input] + self.activations
         inner = self.activation_inputs()
         n = len(self.weights)
         self.grad_weights, self.grad_biases = [None] * n, [None] * n
         self.grad_preactivations, self.grad_activations = [None] * self.depth, [None] * self.depth
+        self.grad_exponents = np.zeros(self.depth, dtype=int)
+        exponent = 0
         for layer in range(n - 1, -1, -1):
             if weights:
                 self.grad_weights[layer] = inputs[layer].T @ dz
@@ -228,6 +245,16 @@ class MLP:
             da = dz @ self.weights[layer].T
             if layer < n - 1 and self._shortcut[layer]:
                 da += self.grad_activations[layer]  # the shortcut passes dL/dA_l straight down
+            if rescale:
+                peak = float(np.max(np.abs(da)))
+                if 0 < peak < np.inf:
+                    k = -int(np.frexp(peak)[1])  # peak * 2^k lies in [1/2, 1)
+                    if abs(k) <= 126:  # 2^k is a normal number of da's type: one fast multiplication, exact
+                        da *= da.dtype.type(2.0**k)
+                    else:  # np.ldexp is exact too, but ~10x slower
+                        np.ldexp(da, k, out=da)
+                    exponent += k
+            self.grad_exponents[layer - 1] = exponent
             dz = self._apply(self.activation.backward, inner[layer - 1])
             dz *= da  # in place: one array fewer per layer
             if self.norm == "layer":
@@ -238,11 +265,19 @@ class MLP:
     def loss(self, X, target, loss="mse") -> float:
         return loss_and_gradient(self.forward(X), target, loss)[0]
 
-    def gradients(self, X, target, loss="mse", weights=True) -> float:
+    def gradients(self, X, target, loss="mse", weights=True, rescale=False) -> float:
         """One forward and one backward pass; returns the loss, leaves every gradient on the net."""
         value, grad = loss_and_gradient(self.forward(X), target, loss)
-        self.backward(grad, weights=weights)
+        self.backward(grad, weights=weights, rescale=rescale)
         return value
+
+    def true_norms(self, wrt="preactivations") -> np.ndarray:
+        """One Frobenius norm per hidden layer, input side first, after ``backward``: of dL/dZ_l
+        (``wrt="preactivations"``, the back-propagated signal) or of dL/dW_l (``"weights"``), with the scaling of
+        ``backward(rescale=True)`` undone in float64 (where 2^-exponent is representable)."""
+        _check_choice(wrt, ("preactivations", "weights"), "wrt")
+        grads = self.grad_preactivations if wrt == "preactivations" else self.grad_weights[:-1]
+        return np.ldexp(frobenius_norms(grads).astype(np.float64), -self.grad_exponents)
 
     def predict(self, X) -> np.ndarray:
         """Class labels (argmax of the scores) for a classifier trained with cross-entropy."""
@@ -308,12 +343,13 @@ def _probe_draws(width, batch, init, layers, seed):
 
 
 def probe(activation, depth=50, width=100, init="standard", scale=1.0, batch=256, seed=0, params=None,
-          weights=True, residual=False, norm=None) -> MLP:
+          weights=True, residual=False, norm=None, dtype=np.float64) -> MLP:
     """The set-up of ``gradient_norms``, run once forward and backward; returns the net with everything recorded.
 
     X ~ N(0, 1) of shape (batch, width); ``depth`` hidden layers width -> width, zero biases, weights drawn by
     ``init`` times ``scale``; a linear output layer to one unit (same init, no scale); MSE against N(0, 1) targets.
-    ``weights=False`` skips the weight gradients. ``residual`` and ``norm`` as in ``MLP``.
+    ``weights=False`` skips the weight gradients. ``residual`` and ``norm`` as in ``MLP``. ``dtype=np.float32``
+    computes in float32 with ``backward(rescale=True)``: read the norms with ``net.true_norms()``.
     """
     depth, width, batch = int(depth), int(width), int(batch)
     if depth < 1 or width < 1 or batch < 1:
@@ -323,9 +359,9 @@ def probe(activation, depth=50, width=100, init="standard", scale=1.0, batch=256
         raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
     X, target, hidden, output = _probe_draws(width, batch, init, max(depth, 100), int(seed))
     net = MLP([width] * (depth + 1) + [1], activation, init=init, scale=scale, params=params,
-              weights=hidden[:depth] + [output], residual=residual, norm=norm)
+              weights=hidden[:depth] + [output], residual=residual, norm=norm, dtype=dtype)
     with one_blas_thread():
-        net.gradients(X, target, "mse", weights=weights)
+        net.gradients(X, target, "mse", weights=weights, rescale=net.dtype != np.float64)
     return net
 
 
@@ -340,8 +376,7 @@ def gradient_norms(activation, depth=50, width=100, init="standard", scale=1.0, 
     _check_choice(wrt, ("preactivations", "weights"), "wrt")
     net = probe(activation, depth, width, init, scale, batch, seed, params, weights=wrt == "weights",
                 residual=residual, norm=norm)
-    grads = net.grad_preactivations if wrt == "preactivations" else net.grad_weights[:-1]
-    return frobenius_norms(grads)
+    return net.true_norms(wrt)
 
 
 def frobenius_norms(arrays) -> np.ndarray:
@@ -393,6 +428,8 @@ def train(net: MLP, X, y, steps=500, lr=0.01, optimizer="adam", loss="cross_entr
     """
     _check_choice(optimizer, OPTIMIZERS, "optimizer")
     _check_choice(loss, LOSSES, "loss")
+    if net.dtype != np.float64:
+        raise ValueError(f"train works in float64; this net is {net.dtype} (MLP(..., dtype=np.float64))")
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
     if len(X) != len(y):

@@ -481,6 +481,32 @@ def test_mlp_passes_match_the_public_activation_calls():
                                   da * acts.leaky_relu.derivative(net.preactivations[-1], alpha=0.2))
 
 
+# ---------------------------------------------------------------- float32 with rescaled gradients
+@pytest.mark.parametrize("name, residual, norm", [("sigmoid", False, None), ("tanh", True, None),
+                                                  ("relu", True, "layer"), ("gelu", False, "layer")])
+def test_float32_with_rescaling_gives_the_float64_gradients(name, residual, norm):
+    """backward(rescale=True) multiplies each layer's gradient by a power of two and records it; undone, the
+    float32 norms are the float64 ones to float32 precision, deep below float32's range (1e-38) included."""
+    kwargs = dict(depth=80, width=24, batch=16, init="standard", residual=residual, norm=norm)
+    net = probe(name, dtype=np.float32, **kwargs)
+    assert net.dtype == np.float32 and all(g.dtype == np.float32 for g in net.grad_preactivations)
+    for wrt in ("preactivations", "weights"):
+        # float32 rounding accumulates over 80 layers: measured up to 1.4e-5 (GELU with layer norm)
+        np.testing.assert_allclose(net.true_norms(wrt), gradient_norms(name, wrt=wrt, **kwargs), rtol=1e-4)
+    if name == "sigmoid":
+        assert gradient_norms(name, **kwargs)[0] < 1e-45 and net.grad_exponents[0] > 100
+        with np.errstate(under="ignore"):  # the same float32 pass without rescaling loses the deep layers
+            plain = MLP([24] * 81 + [1], name, init="standard", dtype=np.float32, seed=0)
+            plain.gradients(np.ones((16, 24)), np.zeros((16, 1)))
+        assert plain.true_norms()[0] == 0
+
+
+def test_float64_backward_is_unscaled_by_default():
+    net = probe("sigmoid", depth=20, width=10, batch=8)
+    assert net.dtype == np.float64 and not net.grad_exponents.any()
+    np.testing.assert_array_equal(net.true_norms(), [np.linalg.norm(g) for g in net.grad_preactivations])
+
+
 # ---------------------------------------------------------------- errors
 @pytest.mark.parametrize("call, message", [
     (lambda: MLP([2, 3, 1], "swish_typo"), "unknown activation 'swish_typo'"),
@@ -510,6 +536,8 @@ def test_mlp_passes_match_the_public_activation_calls():
     (lambda: data.split(np.ones((4, 2)), [0, 1, 0]), "same n"),
     (lambda: data.split(np.ones((3, 2)), [0, 0, 1], validation=0.5), "too few"),
     (lambda: MLP([2, 3, 1], "relu", shift=float("nan")), "shift"),
+    (lambda: MLP([2, 3, 1], "relu", dtype=np.float16), "dtype must be float64 or float32"),
+    (lambda: train(MLP([2, 3, 2], dtype=np.float32), np.ones((4, 2)), [0, 1, 0, 1]), "train works in float64"),
     (lambda: sweep(lambda s: MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], np.ones((2, 2)), [0, 1], rates=()),
      "at least one rate"),
 ])
