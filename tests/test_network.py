@@ -408,6 +408,54 @@ def test_sweep_shapes_choices_and_determinism():
     np.testing.assert_array_equal(result.accuracy_on(X_val, y_val), result.val_accuracy[1])
 
 
+@pytest.mark.parametrize("config, options", [
+    (dict(activation="sigmoid", init="xavier", shift=0.5), {}),
+    (dict(activation="tanh", init="xavier", residual=True, norm="layer"), {"optimizer": "sgd"}),
+    (dict(activation="relu", init="he", bias=0.1), {"clip_norm": 0.5}),
+    (dict(activation="leaky_relu", init="he", params={"alpha": 0.2}), {"loss": "cross_entropy"}),
+])
+def test_sweep_trains_its_runs_as_one_stack_with_exactly_the_numbers_of_one_by_one(config, options):
+    """MLP.stack: every net of the stack gets bit for bit the losses and weights it gets when trained alone."""
+    X, y = data.spiral(90, seed=0)
+    make = lambda seed: MLP([2, 8, 8, 3], seed=seed, **config)  # noqa: E731
+    rates, seeds = (0.01, 0.1), range(3)
+    result = sweep(make, X, y, X, y, rates=rates, seeds=seeds, steps=25, **options)
+    for i, rate in enumerate(rates):
+        for j in seeds:
+            alone = make(j)
+            history = train(alone, X, y, steps=25, lr=rate, record_every=None, **options)
+            np.testing.assert_array_equal(result.losses[i, j], history.loss)
+            for stacked, single in zip(result.nets[i, j].weights + result.nets[i, j].biases,
+                                       alone.weights + alone.biases):
+                np.testing.assert_array_equal(stacked, single)
+
+
+def test_a_stack_with_the_mse_loss_matches_its_nets_too():
+    rng = np.random.default_rng(0)
+    X, T = rng.standard_normal((40, 3)), rng.standard_normal((40, 2))
+    rates = [0.01, 0.02, 0.05]
+    stack = MLP.stack([MLP([3, 6, 2], "tanh", seed=s) for s in range(3)])
+    assert stack.stacked == 3 and stack.weights[0].shape == (3, 3, 6) and stack.biases[0].shape == (3, 1, 6)
+    losses = np.array(train(stack, X, T, steps=20, lr=rates, loss="mse", record_every=None).loss)
+    for k, rate in enumerate(rates):
+        alone = MLP([3, 6, 2], "tanh", seed=k)
+        np.testing.assert_array_equal(losses[:, k], train(alone, X, T, steps=20, lr=rate, loss="mse",
+                                                          record_every=None).loss)
+    nets = [MLP([3, 6, 2], "tanh", seed=9) for _ in range(3)]
+    stack.write_back(nets)
+    np.testing.assert_array_equal(nets[2].weights[1], stack.weights[1][2])
+
+
+def test_sweep_with_options_a_stack_cannot_take_trains_one_by_one():
+    X, y = data.moons(60, seed=0)
+    make = lambda seed: MLP([2, 6, 2], "relu", seed=seed)  # noqa: E731
+    result = sweep(make, X, y, X, y, rates=(0.05,), seeds=range(2), steps=10, batch_size=16, seed=3)
+    for j in range(2):
+        alone = make(j)
+        expected = train(alone, X, y, steps=10, lr=0.05, batch_size=16, seed=3, record_every=None).loss
+        np.testing.assert_array_equal(result.losses[0, j], expected)
+
+
 def test_mean_sd_and_clearly_different():
     assert mean_sd([1.0, 2.0, 3.0]) == "2.00 ± 1.00"
     assert mean_sd([10, np.nan, 30], ".0f") == "20 ± 14"
@@ -537,6 +585,13 @@ def test_float64_backward_is_unscaled_by_default():
     (lambda: data.split(np.ones((3, 2)), [0, 0, 1], validation=0.5), "too few"),
     (lambda: MLP([2, 3, 1], "relu", shift=float("nan")), "shift"),
     (lambda: MLP([2, 3, 1], "relu", dtype=np.float16), "dtype must be float64 or float32"),
+    (lambda: MLP.stack([MLP([2, 3, 1], "relu"), MLP([2, 4, 1], "relu")]), "same sizes"),
+    (lambda: MLP.stack([]), "non-empty"),
+    (lambda: MLP.stack([MLP.stack([MLP([2, 3, 1])])]), "ordinary MLPs"),
+    (lambda: train(MLP.stack([MLP([2, 3, 2])] * 2), np.ones((4, 2)), [0, 1, 0, 1]), "record_every=None"),
+    (lambda: train(MLP.stack([MLP([2, 3, 2])] * 2), np.ones((4, 2)), [0, 1, 0, 1], lr=[0.1, 0.2, 0.3],
+                   record_every=None), "one per net"),
+    (lambda: MLP.stack([MLP([2, 3, 2])] * 2).write_back([MLP([2, 3, 2])]), "holds 2 nets"),
     (lambda: train(MLP([2, 3, 2], dtype=np.float32), np.ones((4, 2)), [0, 1, 0, 1]), "train works in float64"),
     (lambda: sweep(lambda s: MLP([2, 3, 2]), np.ones((4, 2)), [0, 1, 0, 1], np.ones((2, 2)), [0, 1], rates=()),
      "at least one rate"),
