@@ -97,7 +97,7 @@ def loss_and_gradient(output: np.ndarray, target: np.ndarray, loss: str = "mse")
     shifted = output - output.max(axis=-1, keepdims=True)  # softmax(o) = softmax(o - max o): no overflow
     log_p = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
     chosen = labels[:, None] == np.arange(output.shape[-1])  # one-hot rows, (N, k)
-    # log p of each row's label: the one-hot entry of each row (exact: the other terms are zeros)
+    # log p of each row's label, picked out of its row (of every net's rows, for a stack)
     log_p_label = np.take_along_axis(log_p, np.broadcast_to(labels[:, None], log_p.shape[:-1] + (1,)), axis=-1)
     grad = np.exp(log_p)
     grad -= chosen  # minus 1 at each row's label, minus 0 elsewhere
