@@ -200,10 +200,9 @@ class MLP:
         What changes is the number of NumPy calls, which dominate for small nets (``sweep`` trains its runs so).
         ``write_back(nets)`` hands the weights back to the original nets."""
         nets = list(nets)
-        if not nets or any(not isinstance(n, MLP) or n.stacked for n in nets):
-            raise ValueError("MLP.stack needs a non-empty list of ordinary MLPs")
-        if any(n._config() != nets[0]._config() for n in nets):
-            raise ValueError("MLP.stack needs nets of the same sizes, activation, parameters and options")
+        problem = _stack_problem(nets)
+        if problem:
+            raise ValueError(f"MLP.stack needs {problem}")
         stack = copy.copy(nets[0])
         stack.weights = [np.stack([n.weights[i] for n in nets]) for i in range(len(stack.weights))]
         stack.biases = [np.stack([n.biases[i] for n in nets])[:, None, :] for i in range(len(stack.biases))]
@@ -633,13 +632,19 @@ def sweep(make_net, X, y, X_val, y_val, rates=(0.003, 0.01, 0.03, 0.1), seeds=ra
     return Sweep(rates, seeds, float(target), val_accuracy, final_loss, steps_to_target, nets, losses)
 
 
+def _stack_problem(nets) -> str | None:
+    """What keeps ``nets`` from being held as one stack (``MLP.stack``), or None."""
+    if not nets or any(not isinstance(n, MLP) or n.stacked for n in nets):
+        return "a non-empty list of ordinary MLPs"
+    if any(n._config() != nets[0]._config() for n in nets):
+        return "nets of the same sizes, activation, parameters and options"
+    return None
+
+
 def _can_train_together(nets, options) -> bool:
-    """Whether ``sweep``'s runs can train as one stack: nets of one configuration, full batch, options that act on
-    each net alone."""
-    nets = list(nets)
-    return (set(options) <= {"optimizer", "loss", "clip_norm"}
-            and all(isinstance(n, MLP) and not n.stacked and n.dtype == np.float64 for n in nets)
-            and all(n._config() == nets[0]._config() for n in nets))
+    """Whether ``sweep``'s runs can train as one stack: nets that stack, full batch, options that act on each net
+    alone."""
+    return set(options) <= {"optimizer", "loss", "clip_norm"} and _stack_problem(list(nets)) is None
 
 
 def mean_sd(values, spec=".2f") -> str:

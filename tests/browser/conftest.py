@@ -607,9 +607,9 @@ def recorded_seconds(path: Path) -> float:
 class LessonRunner:
     """Runs lessons ahead of the tests that ask for them (from the first lesson test on): up to ``tabs`` lessons
     (kernels) at once, the longest (by their recorded execution time) first, so that the slow ones never run alone
-    at the end. The lessons open
-    in one JupyterLab page (``window``), as a learner opens them one after another: each in a new tab with a
-    fresh kernel, then Edit > Clear Outputs, Run > Run All. A lesson's tab is closed after its test."""
+    at the end. The lessons open in one JupyterLab page (``window``), as a learner opens them one after another:
+    each in a new tab with a fresh kernel, then Edit > Clear Outputs, Run > Run All. A lesson's tab is closed after
+    its test."""
 
     def __init__(self, window, names, tabs):
         self.window, self.tabs, self.running = window, tabs, {}
